@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * aws.h: the public face of the AWS client core.  A command makes one
+ * struct aws_ctx (profile, region, endpoint overrides, HTTP client,
+ * credential chain, retry state) and issues calls through aws_call(), which
+ * serialises for the service's protocol, resolves the endpoint, signs
+ * (SigV4), sends over libcurl with connection reuse, retries in the SDK
+ * "standard" mode and parses the answer or the error.  Typed calls per
+ * service live in aws/svc-<service>.c and are declared here.
+ *
+ * Nothing here prints to stdout or exits; errors come back in struct
+ * aws_error (util.h) and return -kind.
+ */
+#ifndef AWSX_AWS_H
+#define AWSX_AWS_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "aws/protocol.h"
+#include "aws/util.h"
+#include "aws/xml.h"
+
+/* ---- services ---- */
+
+enum aws_service_flags {
+	AWS_SVC_GLOBAL = (1 << 0), /* one endpoint per partition (IAM, Organizations) */
+	AWS_SVC_S3 = (1 << 1),	   /* S3 signing rules: no double encode, content sha */
+	AWS_SVC_UNSIGNED = (1 << 2), /* SSO portal: bearer token, no SigV4 */
+};
+
+struct aws_service {
+	const char *id;		    /* botocore serviceId, "STS", "CloudWatch Logs" */
+	const char *endpoint_prefix; /* host prefix, "sts", "logs", "portal.sso" */
+	const char *signing_name;   /* SigV4 service name */
+	enum aws_protocol protocol;
+	const char *api_version;    /* "2011-06-15" */
+	const char *target_prefix;  /* json protocol: "Logs_20140328" */
+	const char *json_version;   /* json protocol: "1.1" or "1.0" */
+	unsigned flags;		    /* enum aws_service_flags */
+};
+
+extern const struct aws_service aws_svc_sts;
+extern const struct aws_service aws_svc_sso;
+
+/* ---- credentials ---- */
+
+struct aws_credentials {
+	char *access_key_id;
+	char *secret_access_key; /* wiped on release */
+	char *session_token;	 /* NULL when none; wiped on release */
+	long long expiration;	 /* epoch seconds; 0 = does not expire */
+	char *source;		 /* "env", "profile dev", "assume-role dev -> ...", ... */
+};
+void aws_credentials_release(struct aws_credentials *c);
+
+/* ---- context ---- */
+
+struct aws_ctx_options {
+	const char *profile;	  /* --profile, else AWS_PROFILE, else "default" */
+	const char *region;	  /* --region (highest precedence) */
+	const char *endpoint_url; /* --endpoint-url */
+	int debug;		  /* --debug: wire exchange on debug_out, redacted */
+	FILE *debug_out;	  /* stderr when NULL */
+	int interactive;	  /* stdin is a terminal: MFA prompts allowed */
+};
+
+struct aws_ctx; /* opaque */
+
+/*
+ * Read configuration (files, environment) and set up the HTTP client.
+ * Errors: -AWSX_ECONFIG (malformed config file, unknown profile, bad setting).
+ */
+int aws_ctx_new(struct aws_ctx **out, const struct aws_ctx_options *opt,
+		struct aws_error *err);
+void aws_ctx_free(struct aws_ctx *ctx);
+
+const char *aws_ctx_profile(const struct aws_ctx *ctx);
+/* The resolved region, or NULL when none is configured anywhere. */
+const char *aws_ctx_region(const struct aws_ctx *ctx);
+/* Where the region came from: "--region", "AWS_REGION", "profile NAME", ... */
+const char *aws_ctx_region_source(const struct aws_ctx *ctx);
+/* Fail with a clear -AWSX_ECONFIG when no region is set or it is malformed. */
+int aws_ctx_require_region(struct aws_ctx *ctx, struct aws_error *err);
+/* A profile setting (config + credentials files), or NULL. */
+const char *aws_ctx_setting(const struct aws_ctx *ctx, const char *key);
+
+/*
+ * The credentials of the chain (resolved on first use, cached for the
+ * process, refreshed 5 minutes before they expire).  The pointer stays
+ * valid until the next call that may refresh.
+ */
+int aws_ctx_credentials(struct aws_ctx *ctx,
+			const struct aws_credentials **out,
+			struct aws_error *err);
+
+/* ---- calls ---- */
+
+enum aws_call_flags {
+	AWS_CALL_NO_RETRY = (1 << 0),
+	AWS_CALL_ANONYMOUS = (1 << 1), /* send unsigned (e.g. AssumeRoleWithWebIdentity) */
+};
+
+struct aws_call {
+	const char *operation; /* "GetCallerIdentity" */
+	unsigned flags;	       /* enum aws_call_flags */
+	/* query / ec2: parameters after Action and Version */
+	struct kvlist params;
+	/* json: the request object (owned by the call; NULL sends "{}") */
+	cJSON *json;
+	/* rest protocols: method, wire path (encoded), query, extra headers, body */
+	const char *method;
+	char *path;
+	struct kvlist query;
+	struct kvlist headers;
+	const void *body;
+	size_t body_len;
+	/* Credentials to sign with instead of the chain's (used by the chain itself). */
+	const struct aws_credentials *credentials;
+	/* Region to use instead of the context's. */
+	const char *region;
+};
+void aws_call_init(struct aws_call *call, const char *operation);
+void aws_call_release(struct aws_call *call);
+
+struct aws_response {
+	long status;
+	struct kvlist headers;
+	struct strbuf body;
+	struct xml_node *xml; /* query, ec2, rest-xml: parsed body */
+	cJSON *json;	      /* json, rest-json: parsed body */
+};
+void aws_response_init(struct aws_response *resp);
+void aws_response_release(struct aws_response *resp);
+
+/*
+ * Perform one operation with retries.  On success resp holds the parsed
+ * answer.  Errors: -AWSX_ENET (no answer), -AWSX_ESERVICE (AWS error, with
+ * code, message, request id), -AWSX_ECONFIG (credentials, endpoint).
+ */
+int aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
+	     struct aws_call *call, struct aws_response *resp,
+	     struct aws_error *err);
+
+/* ---- STS ---- */
+
+struct sts_identity {
+	char account[32];
+	char arn[512];
+	char user_id[256];
+};
+int sts_get_caller_identity(struct aws_ctx *ctx, struct sts_identity *out,
+			    struct aws_error *err);
+
+#endif
