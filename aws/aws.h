@@ -40,6 +40,7 @@ struct aws_service {
 	const char *target_prefix;  /* json protocol: "Logs_20140328" */
 	const char *json_version;   /* json protocol: "1.1" or "1.0" */
 	unsigned flags;		    /* enum aws_service_flags */
+	const char *name;	    /* short name for messages: "sts", "logs" */
 };
 
 extern const struct aws_service aws_svc_sts;
@@ -65,6 +66,8 @@ struct aws_ctx_options {
 	int debug;		  /* --debug: wire exchange on debug_out, redacted */
 	FILE *debug_out;	  /* stderr when NULL */
 	int interactive;	  /* stdin is a terminal: MFA prompts allowed */
+	long connect_timeout_ms;  /* 0: AWSX_CONNECT_TIMEOUT (s) or 60 s */
+	long read_timeout_ms;	  /* 0: AWSX_READ_TIMEOUT (s) or 60 s */
 };
 
 struct aws_ctx; /* opaque */
@@ -153,5 +156,29 @@ struct sts_identity {
 };
 int sts_get_caller_identity(struct aws_ctx *ctx, struct sts_identity *out,
 			    struct aws_error *err);
+
+struct sts_assume_role_params {
+	const char *role_arn;
+	const char *session_name;  /* NULL: "awsx-session-<epoch>" */
+	const char *external_id;   /* optional */
+	const char *serial_number; /* MFA device, optional */
+	const char *token_code;	   /* MFA code, with serial_number */
+	int duration_seconds;	   /* 0: service default (1 h) */
+	const char *region;	   /* STS region; NULL: the context's */
+};
+
+/*
+ * AssumeRole signed with source (or, for web identity, unsigned with the
+ * token).  On success out holds the temporary credentials with expiration;
+ * out->source is left NULL for the caller to fill.
+ */
+int sts_assume_role(struct aws_ctx *ctx, const struct aws_credentials *source,
+		    const struct sts_assume_role_params *p,
+		    struct aws_credentials *out, struct aws_error *err);
+int sts_assume_role_with_web_identity(struct aws_ctx *ctx,
+				      const struct sts_assume_role_params *p,
+				      const char *web_identity_token,
+				      struct aws_credentials *out,
+				      struct aws_error *err);
 
 #endif
