@@ -343,6 +343,8 @@ void aws_error_format(const struct aws_error *err, struct strbuf *out)
 				    err->operation);
 		strbuf_adds(out, err->message[0] ? err->message
 						 : "unknown error");
+		if (err->attempts > 1)
+			strbuf_addf(out, " (after %d attempts)", err->attempts);
 		return;
 	}
 	strbuf_addf(out, "%s %s failed: HTTP %ld", err->service,

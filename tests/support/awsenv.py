@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Start and stop the local AWS endpoint used by the integration tests.
+
+  awsenv.py start --dir DIR   moto server (127.0.0.1, free port) + the SigV4-verifying
+                              proxy in front of it, both in the background (own
+                              session, output in DIR/*.log); writes DIR/env.json:
+                              {"moto_url", "endpoint_url", "request_log", "keys_file",
+                               "pids": {"moto": PID, "proxy": PID}}
+                              and returns once both answer (bounded, 60 s each).
+  awsenv.py stop --dir DIR    stops what start started; harmless when nothing runs.
+
+Moto keeps its state for the whole run; tests use unique names.
+"""
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+MARKERS = {"moto": "moto.server", "proxy": "sigv4_proxy.py"}
+
+
+def ensure_moto():
+    probe = [sys.executable, "-c", "import moto.server, flask, flask_cors"]
+    if subprocess.run(probe, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+        return True
+    print("moto not importable; trying: %s -m pip install 'moto[server]'" % sys.executable,
+          file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "moto[server]"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    if subprocess.run(probe, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+        return True
+    print("moto is not installed: run python3 -m pip install 'moto[server]'")
+    return False
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def spawn(argv, log_path, env=None):
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True, close_fds=True, env=env)
+
+
+def answers(url):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url + "/moto-api/", method="GET"),
+                                    timeout=2) as r:
+            r.read()
+        return True
+    except urllib.error.HTTPError:
+        return True        # any HTTP answer means it is up
+    except (OSError, ValueError):
+        return False
+
+
+def wait_for(check, proc, what, timeout=READY_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        if proc.poll() is not None:
+            raise RuntimeError("%s exited with status %s during start-up" % (what, proc.returncode))
+        time.sleep(0.1)
+    raise RuntimeError("%s did not become ready within %d s" % (what, timeout))
+
+
+def is_ours(pid, name):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return MARKERS[name].encode() in f.read()
+    except OSError:
+        return False
+
+
+def kill(pid, name):
+    """Stop one process group we started (pid == pgid after setsid), bounded in time."""
+    if not pid or not is_ours(pid, name):
+        return
+    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            os.kill(pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                # reap if it is our child; otherwise just test for existence
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    return
+            except ChildProcessError:
+                if not is_ours(pid, name):
+                    return
+            time.sleep(0.05)
+
+
+def stop(d):
+    path = os.path.join(d, "env.json")
+    try:
+        with open(path) as f:
+            env = json.load(f)
+    except (OSError, ValueError):
+        return 0
+    for name in ("proxy", "moto"):
+        kill(env.get("pids", {}).get(name), name)
+    os.unlink(path)
+    return 0
+
+
+def start(d):
+    os.makedirs(d, exist_ok=True)
+    stop(d)                               # a previous run that was not stopped
+    if not ensure_moto():
+        return 1
+    env = dict(os.environ)
+    for k in [k for k in env if k.startswith("AWS_") or k.lower().endswith("_proxy")]:
+        del env[k]                        # moto must not pick up a real account or proxy
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    log_moto = os.path.join(d, "moto.log")
+    log_proxy = os.path.join(d, "proxy.log")
+    request_log = os.path.join(d, "requests.log")
+    keys_file = os.path.join(d, "keys.txt")
+    ready_file = os.path.join(d, "proxy.ready")
+    for p in (request_log, ready_file):
+        if os.path.exists(p):
+            os.unlink(p)
+    if not os.path.exists(keys_file):
+        with open(keys_file, "w") as f:
+            f.write("# access-key-id=secret, read by sigv4_proxy.py\n")
+
+    moto = proxy = None
+    try:
+        for attempt in range(3):          # the free port can be taken before moto binds it
+            port = free_port()
+            moto_url = "http://127.0.0.1:%d" % port
+            moto = spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                         log_moto, env)
+            try:
+                wait_for(lambda: answers(moto_url), moto, "moto")
+                break
+            except RuntimeError:
+                if moto.poll() is None or attempt == 2:
+                    raise
+        proxy = spawn([sys.executable, os.path.join(HERE, "sigv4_proxy.py"),
+                       "--upstream", moto_url, "--log", request_log, "--keys", keys_file,
+                       "--ready-file", ready_file], log_proxy, env)
+        wait_for(lambda: os.path.exists(ready_file), proxy, "sigv4 proxy")
+        with open(ready_file) as f:
+            proxy_port = int(f.read().split()[-1])
+    except Exception as e:  # noqa: BLE001 - report, clean up, fail
+        for p, name in ((proxy, "proxy"), (moto, "moto")):
+            if p is not None:
+                kill(p.pid, name)
+        print("awsenv start failed: %s (logs in %s)" % (e, d))
+        return 1
+    info = {
+        "moto_url": moto_url,
+        "endpoint_url": "http://127.0.0.1:%d" % proxy_port,
+        "request_log": request_log,
+        "keys_file": keys_file,
+        "pids": {"moto": moto.pid, "proxy": proxy.pid},
+    }
+    with open(os.path.join(d, "env.json.tmp"), "w") as f:
+        json.dump(info, f, indent=2)
+    os.replace(os.path.join(d, "env.json.tmp"), os.path.join(d, "env.json"))
+    print("awsenv: moto %s, verifying proxy %s" % (info["moto_url"], info["endpoint_url"]))
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="local AWS endpoint for the integration tests")
+    ap.add_argument("command", choices=("start", "stop"))
+    ap.add_argument("--dir", required=True)
+    args = ap.parse_args(argv)
+    d = os.path.abspath(args.dir)
+    return start(d) if args.command == "start" else stop(d)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
