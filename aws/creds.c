@@ -842,6 +842,7 @@ int creds_resolve(struct aws_ctx *ctx, struct aws_credentials *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	visited[0] = ctx->profile; /* the loop check of source_profile starts here */
 	if (!ctx->profile_explicit && (rc = from_env(out, err)) != NOT_FOUND)
 		return rc;
 	if (aws_config_has_profile(ctx->cfg, ctx->profile)) {

@@ -3,16 +3,28 @@
 """awsx benchmark harness: runs awsx and a peer tool on the same work and writes
 docs/PERFORMANCE.md.
 
-    python3 bench/run.py [--awsx PATH] [--runs N] [--warmups N] [--only NAME[,NAME]]
-                         [--latency-ms N] [--output FILE | --no-write] [--list]
+    python3 bench/run.py [--awsx PATH] [--runs N] [--warmups N] [--memory-runs N]
+                         [--only NAME[,NAME]] [--latency-ms N] [--output FILE | --no-write]
+                         [--list]
 
 For every benchmark it starts from a fresh moto state, runs the setup, then runs
 awsx and the peer ALTERNATELY (awsx, peer, awsx, peer, ...): --warmups rounds that
-are not recorded, then --runs recorded rounds.  Each run is one Popen followed by
-os.wait4() on that child, which gives its own peak RSS and user/sys CPU time (of the
-process and any children it waited for); wall time is time.perf_counter() around
-spawn + wait.  Every run must exit 0 and pass the benchmark's output check, or the
-benchmark is aborted with the command, exit status and output.
+are not recorded, --runs timing rounds, then --memory-runs memory rounds.  Every run
+must exit 0 and pass the benchmark's output check, or the benchmark is aborted with
+the command, exit status and output.
+
+How one run is measured:
+  - timing run: the command is spawned with Popen and reaped with os.wait4(); wall time
+    is time.perf_counter() around both, CPU time is user + sys from wait4's rusage (the
+    command and any children it waited for);
+  - memory run: the command runs under GNU time (`/usr/bin/time -f %M -o F`, Debian
+    package `time`: `apt-get install -y time` if it is missing); peak memory is its %M,
+    the command's own ru_maxrss.
+Why not wait4's ru_maxrss: Linux carries the high-water RSS of the pre-exec address
+space into the child's maxrss, and a child of this Python process starts from a copy of
+(or, with vfork, the very) Python address space, so wait4 reports at least the harness's
+own ~15 MiB even for /bin/true.  GNU time is a small C program, so the command it forks
+starts from a ~1 MiB space.  The same measurements of /bin/true are reported as the floor.
 
 The local endpoint is a moto server this script starts on a free loopback port and
 always stops (normal end, error, Ctrl-C, SIGTERM).  With --latency-ms N the project's
@@ -50,6 +62,7 @@ REPO = os.path.dirname(BENCH_DIR)
 DEFAULT_OUTPUT = os.path.join(REPO, "docs", "PERFORMANCE.md")
 FAULT_PROXY = os.path.join(REPO, "tests", "support", "fault_proxy.py")
 AWS_CLI = "/usr/bin/aws"  # AWS CLI v2 from Debian's awscli; the `aws` on PATH may be an old v1
+GNU_TIME = "/usr/bin/time"  # only for the command's own peak RSS; see the header
 READY_TIMEOUT = 60.0      # seconds to wait for moto (or the proxy) to answer
 RUN_TIMEOUT = 600.0       # seconds one benchmarked command may take before it is killed
 MOTO_ACCOUNT = "123456789012"
@@ -267,25 +280,32 @@ class Env:
 
 @dataclass
 class Sample:
-    wall: float   # seconds
-    user: float   # seconds
-    sys: float    # seconds
-    maxrss: int   # KiB
+    wall: float                   # seconds
+    user: float                   # seconds
+    sys: float                    # seconds
+    maxrss: Optional[int] = None  # KiB (memory runs only)
 
     @property
     def cpu(self):
         return self.user + self.sys
 
 
-def measure(argv, env, cwd, outdir, tag):
-    """Run argv once; return (Sample, exit status, stdout bytes, stderr bytes)."""
+def measure(argv, env, cwd, outdir, tag, memory=False):
+    """Run argv once; return (Sample, exit status, stdout, stderr).
+
+    Timing run (memory=False): argv is spawned directly and reaped with os.wait4().
+    Memory run (memory=True): argv runs under GNU time, whose %M is argv's own max RSS."""
     out_path = os.path.join(outdir, tag + ".out")
     err_path = os.path.join(outdir, tag + ".err")
+    rss_path = os.path.join(outdir, tag + ".rss")
+    cmd = [GNU_TIME, "-f", "%M", "-o", rss_path] + list(argv) if memory else list(argv)
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                env=env, cwd=cwd)
-        killer = threading.Timer(RUN_TIMEOUT, lambda: _kill_quietly(proc.pid))
+        # Timing runs avoid start_new_session: it makes Popen fork instead of vfork, which
+        # costs milliseconds here.  Memory runs get their own group so a timeout kills both.
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                env=env, cwd=cwd, start_new_session=memory)
+        killer = threading.Timer(RUN_TIMEOUT, _kill, (proc.pid, memory))
         killer.start()
         try:
             _, status, ru = os.wait4(proc.pid, 0)
@@ -297,18 +317,43 @@ def measure(argv, env, cwd, outdir, tag):
         stdout = f.read()
     with open(err_path, "rb") as f:
         stderr = f.read()
-    return Sample(t1 - t0, ru.ru_utime, ru.ru_stime, ru.ru_maxrss), proc.returncode, stdout, stderr
+    sample = Sample(t1 - t0, ru.ru_utime, ru.ru_stime)
+    if memory:
+        try:
+            with open(rss_path) as f:  # "Command exited with non-zero status N" may come first
+                sample.maxrss = int(f.read().split()[-1])
+        except (OSError, ValueError, IndexError):
+            if proc.returncode == 0:
+                raise BenchError("no peak RSS from %s for: %s" % (GNU_TIME, shlex.join(argv)))
+    return sample, proc.returncode, stdout, stderr
 
 
-def _kill_quietly(pid):
+def _kill(pid, group):
     try:
-        os.kill(pid, signal.SIGKILL)
+        if group:
+            os.killpg(pid, signal.SIGKILL)  # GNU time and the command it runs
+        else:
+            os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
 
 
-def run_once(bench, side, argv, ctx, env, check):
-    sample, rc, out, err = measure(argv, env.vars, env.workdir, env.workdir, bench.name + "." + side)
+def floor(workdir, runs, memory_runs):
+    """The same measurements of /bin/true: what spawning and measuring cost by themselves."""
+    timing, mem = [], []
+    for i in range(runs):
+        timing.append(measure(["/bin/true"], None, workdir, workdir, "floor")[0])
+    for i in range(memory_runs):
+        s, rc, _, _ = measure(["/bin/true"], None, workdir, workdir, "floor", memory=True)
+        if rc != 0:
+            raise BenchError("%s /bin/true fails" % GNU_TIME)
+        mem.append(s)
+    return summarize(timing, mem)
+
+
+def run_once(bench, side, argv, ctx, env, check, memory):
+    tag = "%s.%s%s" % (bench.name, side, ".mem" if memory else "")
+    sample, rc, out, err = measure(argv, env.vars, env.workdir, env.workdir, tag, memory)
     problem = None
     if rc != 0:
         problem = "exit status %d" % rc
@@ -322,59 +367,92 @@ def run_once(bench, side, argv, ctx, env, check):
     return sample
 
 
-def run_benchmark(bench, env, runs, warmups):
+def run_benchmark(bench, env, runs, warmups, memory_runs):
     env.reset_moto()
     ctx = bench.setup(env)
     try:
         awsx_argv = bench.awsx_cmd(ctx)
         peer_argv = bench.peer_cmd(ctx)
-        results = {"awsx": [], "peer": []}
-        total = warmups + runs
-        for i in range(total):
-            a = run_once(bench, "awsx", awsx_argv, ctx, env, bench.awsx_check)
-            p = run_once(bench, "peer", peer_argv, ctx, env, bench.peer_check)
-            if i >= warmups:
-                results["awsx"].append(a)
-                results["peer"].append(p)
-            label = "warm-up" if i < warmups else "run"
-            print("  %-7s %2d/%d  awsx %7.1f ms  %s %7.1f ms"
-                  % (label, i + 1 if i < warmups else i + 1 - warmups,
-                     warmups if i < warmups else runs,
-                     a.wall * 1e3, bench.peer_name, p.wall * 1e3), flush=True)
+        timing = {"awsx": [], "peer": []}
+        mem = {"awsx": [], "peer": []}
+        plan = ([("warm-up", False)] * warmups + [("run", False)] * runs
+                + [("memory", True)] * memory_runs)
+        counts = {"warm-up": warmups, "run": runs, "memory": memory_runs}
+        seen = {"warm-up": 0, "run": 0, "memory": 0}
+        for kind, memory in plan:  # alternate: awsx, peer, awsx, peer, ...
+            a = run_once(bench, "awsx", awsx_argv, ctx, env, bench.awsx_check, memory)
+            p = run_once(bench, "peer", peer_argv, ctx, env, bench.peer_check, memory)
+            seen[kind] += 1
+            if kind == "run":
+                timing["awsx"].append(a)
+                timing["peer"].append(p)
+            elif kind == "memory":
+                mem["awsx"].append(a)
+                mem["peer"].append(p)
+            if memory:
+                detail = "awsx %6.1f MiB  %s %6.1f MiB" % (a.maxrss / 1024.0, bench.peer_name,
+                                                          p.maxrss / 1024.0)
+            else:
+                detail = "awsx %8.1f ms  %s %8.1f ms" % (a.wall * 1e3, bench.peer_name,
+                                                        p.wall * 1e3)
+            print("  %-7s %2d/%-2d  %s" % (kind, seen[kind], counts[kind], detail), flush=True)
     finally:
         bench.teardown(ctx)
     return {"bench": bench, "awsx_argv": awsx_argv, "peer_argv": peer_argv,
-            "awsx": summarize(results["awsx"]), "peer": summarize(results["peer"]),
-            "runs": runs, "warmups": warmups}
+            "awsx": summarize(timing["awsx"], mem["awsx"]),
+            "peer": summarize(timing["peer"], mem["peer"])}
 
 
-def summarize(samples):
+def summarize(timing, mem):
     def stats(values):
-        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-    return {
-        "wall": stats([s.wall for s in samples]),
-        "cpu": stats([s.cpu for s in samples]),
-        "user": stats([s.user for s in samples]),
-        "sys": stats([s.sys for s in samples]),
-        "rss": stats([s.maxrss / 1024.0 for s in samples]),  # MiB
+        return {"median": statistics.median(values), "min": min(values), "max": max(values),
+                "n": len(values)}
+    out = {
+        "wall": stats([s.wall for s in timing]),
+        "cpu": stats([s.cpu for s in timing]),
+        "user": stats([s.user for s in timing]),
+        "sys": stats([s.sys for s in timing]),
     }
+    if mem:
+        out["rss"] = stats([s.maxrss / 1024.0 for s in mem])  # MiB
+    return out
 
 
 # ---------------------------------------------------------------------------------
 # Reporting
 # ---------------------------------------------------------------------------------
 
-def ratio_text(peer, awsx, more="faster", less="slower"):
-    if awsx <= 0:
+PHRASES = {  # key -> (label, ratio >= 1, ratio < 1)
+    "wall": ("Wall time", "awsx is %.1fx faster", "awsx is %.1fx slower"),
+    "cpu": ("CPU time (user+sys)", "awsx uses %.1fx less CPU", "awsx uses %.1fx more CPU"),
+    "user": ("  user", "%.1fx less", "%.1fx more"),
+    "sys": ("  sys", "%.1fx less", "%.1fx more"),
+    "rss": ("Peak memory (max RSS)", "awsx uses %.1fx less memory", "awsx uses %.1fx more memory"),
+}
+
+
+def ratio(a, p, key):
+    return p[key]["median"] / a[key]["median"] if a[key]["median"] > 0 else float("nan")
+
+
+def ratio_text(a, p, key):
+    r = ratio(a, p, key)
+    if r != r:  # nan
         return "n/a (awsx measured 0)"
-    r = peer / awsx
-    if r >= 1:
-        return "awsx is %.1fx %s" % (r, more)
-    return "awsx is %.1fx %s" % (1 / r, less)
+    _, more, less = PHRASES[key]
+    return more % r if r >= 1 else less % (1 / r)
 
 
 def ms(x):
     return "%.1f ms" % (x * 1e3) if x < 10 else "%.2f s" % x
+
+
+def mib(x):
+    return "%.1f MiB" % x
+
+
+def fmt_stat(s, fmt):
+    return "%s (%s-%s)" % (fmt(s["median"]), fmt(s["min"]), fmt(s["max"]))
 
 
 def machine_info():
@@ -387,18 +465,17 @@ def machine_info():
                     break
     except OSError:
         pass
-    mem = ""
+    mem = "unknown RAM"
     try:
         with open("/proc/meminfo") as f:
-            kb = int(f.readline().split()[1])
-            mem = "%.1f GiB RAM" % (kb / 1048576.0)
+            mem = "%.1f GiB RAM" % (int(f.readline().split()[1]) / 1048576.0)
     except (OSError, ValueError, IndexError):
         pass
-    distro = ""
+    distro = "unknown distribution"
     try:
         with open("/etc/os-release") as f:
             m = re.search(r'^PRETTY_NAME="?([^"\n]*)', f.read(), re.M)
-            distro = m.group(1) if m else ""
+            distro = m.group(1) if m else distro
     except OSError:
         pass
     return {"nproc": os.cpu_count(), "cpu": model, "kernel": platform.release(),
@@ -414,15 +491,15 @@ def tool_version(argv, env):
         return "unknown"
 
 
-def display_cmd(argv, env, awsx):
+def display_cmd(argv, env):
     """argv as a shell command, with the per-run endpoint shown as $ENDPOINT."""
     words = []
     for w in argv:
         if w == env.endpoint:
             words.append("$ENDPOINT")
-        elif w == awsx:
-            rel = os.path.relpath(awsx, REPO)
-            words.append(rel if not rel.startswith("..") else shlex.quote(awsx))
+        elif w == env.awsx:
+            rel = os.path.relpath(w, REPO)
+            words.append(shlex.quote(rel if not rel.startswith("..") else w))
         else:
             words.append(shlex.quote(w))
     return " ".join(words)
@@ -432,6 +509,8 @@ def reproduce_cmd(args):
     cmd = ["python3", "bench/run.py", "--runs", str(args.runs)]
     if args.warmups != 2:
         cmd += ["--warmups", str(args.warmups)]
+    if args.memory_runs != 5:
+        cmd += ["--memory-runs", str(args.memory_runs)]
     if args.only:
         cmd += ["--only", args.only]
     if args.latency_ms:
@@ -442,138 +521,140 @@ def reproduce_cmd(args):
     return shlex.join(cmd)
 
 
-def write_report(path, results, env, args, info, versions, build_note):
+def write_report(path, results, env, args, info, versions, build_note, base):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    route = ("straight to moto (no added latency)" if not args.latency_ms else
-             "through tests/support/fault_proxy.py adding %d ms to every request"
+    route = ("straight to moto, no added latency" if not args.latency_ms else
+             "through tests/support/fault_proxy.py, which adds %d ms to every request"
              % args.latency_ms)
     L = []
-    L.append("# awsx performance")
-    L.append("")
-    L.append("<!-- Generated by bench/run.py; do not edit by hand: rerun it. -->")
-    L.append("")
-    L.append("Measured numbers from `bench/run.py`, which runs awsx and a peer tool on the same "
-             "work, alternately (awsx, peer, awsx, peer, ...), against a local moto server it "
-             "starts itself, and writes this file. Benchmarks are not tests: nothing asserts a "
-             "time; this page records what was measured, on this machine, on this date.")
-    L.append("")
-    L.append("Reproduce (from the repository root; needs `/usr/bin/aws` from Debian's `awscli` "
-             "package and moto in `python3`):")
-    L.append("")
-    L.append("```sh")
-    L.append(reproduce_cmd(args))
-    L.append("```")
-    L.append("")
-    L.append("Run `python3 bench/run.py --help` for the options and see `bench/README.md`.")
-    L.append("")
-    L.append("## Setup")
-    L.append("")
-    L.append("- Date: %s" % now)
-    L.append("- Machine: nproc %s, CPU %s, %s, %s, kernel %s"
-             % (info["nproc"], info["cpu"], info["mem"], info["distro"], info["kernel"]))
-    L.append("- awsx: `%s` (%s)" % (versions["awsx"], build_note))
-    L.append("- Peer: `%s` (`/usr/bin/aws`)" % versions["aws"])
-    L.append("- Endpoint: moto %s server on 127.0.0.1, %s; both tools get it with "
-             "`--endpoint-url` (shown as `$ENDPOINT`: the port changes per run)"
-             % (versions["moto"], route))
-    L.append("- Credentials from environment variables only: fixed test keys, `AWS_REGION=us-east-1`, "
-             "`AWS_EC2_METADATA_DISABLED=true`, an empty temporary `HOME`, `AWS_CONFIG_FILE` and "
-             "`AWS_SHARED_CREDENTIALS_FILE` pointing to files that do not exist, `AWS_PAGER=\"\"`, "
-             "`PATH=/usr/local/bin:/usr/bin:/bin`")
-    L.append("- Per benchmark: fresh moto state, %d warm-up rounds (not recorded), then %d recorded "
-             "rounds; every run must exit 0 and print the expected answer"
-             % (args.warmups, args.runs))
-    L.append("")
-    L.append("How it is measured: wall time is `time.perf_counter()` around spawning the command "
-             "and waiting for it (so it includes process start-up and, for the peer, the Python "
-             "interpreter's start-up and imports). CPU time (user + sys) and peak resident memory "
-             "(max RSS) come from `os.wait4()` on that one child process. Each figure is the "
-             "median of the recorded runs, with the range (min-max) beside it. Ratios are "
-             "peer / awsx of the medians.")
-    L.append("")
-    L.append("moto is slow (about 12 ms per request) and runs on the same two cores, so where "
-             "the endpoint dominates the wall time, the client's own CPU time and peak memory are "
-             "the figures awsx controls; the wall time is what a user waits here, not on AWS.")
-    L.append("")
-
-    L.append("## Summary")
-    L.append("")
-    L.append("| Benchmark | Peer | Wall time | CPU time (user+sys) | Peak memory (RSS) |")
-    L.append("|---|---|---|---|---|")
+    add = L.append
+    add("# awsx performance")
+    add("")
+    add("<!-- Generated by bench/run.py from the results of the benchmarks it ran; "
+        "do not edit by hand: rerun it. -->")
+    add("")
+    add("Measured, not asserted: `bench/run.py` runs awsx and a peer tool on the same work, "
+        "alternately (awsx, peer, awsx, peer, ...), against a local moto server it starts "
+        "itself, and writes this file. Benchmarks are not tests: nothing checks a time or a "
+        "ratio; this page records what was measured on this machine on this date.")
+    add("")
+    add("Reproduce from the repository root (needs `/usr/bin/aws` from Debian's `awscli`, "
+        "`/usr/bin/time` from `time`, and moto in `python3`):")
+    add("")
+    add("```sh")
+    add(reproduce_cmd(args))
+    add("```")
+    add("")
+    add("`python3 bench/run.py --help` lists the options; `bench/README.md` says how to add a "
+        "benchmark.")
+    add("")
+    add("## Setup")
+    add("")
+    add("- Date: %s" % now)
+    add("- Machine: nproc %s, CPU %s, %s, %s, kernel %s"
+        % (info["nproc"], info["cpu"], info["mem"], info["distro"], info["kernel"]))
+    add("- awsx: `%s` (%s)" % (versions["awsx"], build_note))
+    add("- AWS CLI: `%s` (`/usr/bin/aws`)" % versions["aws"])
+    add("- Endpoint: moto %s server on 127.0.0.1, %s. Both tools get it with `--endpoint-url` "
+        "(shown as `$ENDPOINT`; the port changes per run)." % (versions["moto"], route))
+    add("- Same environment for both tools: fixed test keys in `AWS_ACCESS_KEY_ID` / "
+        "`AWS_SECRET_ACCESS_KEY`, `AWS_REGION=us-east-1`, `AWS_EC2_METADATA_DISABLED=true`, an "
+        "empty temporary `HOME`, `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` naming files "
+        "that do not exist, `AWS_PAGER=\"\"`, `PATH=/usr/local/bin:/usr/bin:/bin`.")
+    add("- Per benchmark: fresh moto state; %d warm-up rounds (not recorded), %d timing rounds, "
+        "then %d memory rounds, each round one awsx run then one peer run. Every run must exit "
+        "0 and print the expected answer." % (args.warmups, args.runs, args.memory_runs))
+    add("")
+    add("### How it is measured")
+    add("")
+    add("- Wall time: `time.perf_counter()` around spawning the command and reaping it, so it "
+        "includes process start-up (for awsx, loading its shared libraries; for the AWS CLI, "
+        "starting Python and importing botocore) and the endpoint's own time.")
+    add("- CPU time: user + sys from `os.wait4()`'s rusage of that child, the same timing runs. "
+        "The total is precise; the split between user and sys is sampled at timer ticks and "
+        "is rough for short runs.")
+    add("- Peak memory: the command's max RSS as reported by GNU time (`/usr/bin/time -f %M`), "
+        "in separate memory rounds. `os.wait4()`'s own max RSS is not used: on Linux a child "
+        "starts from its parent's address space and keeps that high-water mark across exec, so "
+        "every child of the Python harness reports at least the harness's size (about 15 MiB, "
+        "even for `/bin/true`). GNU time is a small C program, so its child starts small.")
+    add("- Figures are medians, with the range (min-max) in brackets. Ratios are peer / awsx "
+        "of the medians.")
+    add("- Floor, the same measurements of `/bin/true`: wall %s, CPU %s, peak %s."
+        % (ms(base["wall"]["median"]), ms(base["cpu"]["median"]), mib(base["rss"]["median"])))
+    add("")
+    add("moto is slow (about 12 ms for many requests) and shares the machine's %s cores with the "
+        "clients, so where the endpoint dominates the wall time, each client's own CPU time and "
+        "peak memory are the figures awsx controls. Wall times here are what a user waits "
+        "against a local endpoint, not against AWS." % info["nproc"])
+    add("")
+    add("## Summary")
+    add("")
+    add("| Benchmark | Peer | Wall time | CPU time (user+sys) | Peak memory (RSS) |")
+    add("|---|---|---|---|---|")
     for r in results:
         a, p = r["awsx"], r["peer"]
-        L.append("| %s | %s | %s | %s | %s |" % (
-            r["bench"].name, r["bench"].peer_name,
-            ratio_text(p["wall"]["median"], a["wall"]["median"]),
-            ratio_text(p["cpu"]["median"], a["cpu"]["median"], "less", "more"),
-            ratio_text(p["rss"]["median"], a["rss"]["median"], "smaller", "larger")))
-    L.append("")
-
+        add("| %s | %s | %s | %s | %s |" % (r["bench"].name, r["bench"].peer_name,
+                                            ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"),
+                                            ratio_text(a, p, "rss")))
+    add("")
     for r in results:
         b, a, p = r["bench"], r["awsx"], r["peer"]
-        L.append("## %s" % b.name)
-        L.append("")
-        L.append(b.description)
-        L.append("")
-        L.append("```sh")
-        L.append("# awsx")
-        L.append(display_cmd(r["awsx_argv"], env, env.awsx))
-        L.append("# %s" % b.peer_name)
-        L.append(display_cmd(r["peer_argv"], env, env.awsx))
-        L.append("```")
-        L.append("")
-        L.append("Medians of %d runs (range min-max):" % r["runs"])
-        L.append("")
-        L.append("| | awsx | %s | Ratio (peer / awsx) |" % b.peer_name)
-        L.append("|---|---|---|---|")
-
-        def row(label, key, fmt, more, less):
-            L.append("| %s | %s (%s-%s) | %s (%s-%s) | %.1f: %s |" % (
-                label,
-                fmt(a[key]["median"]), fmt(a[key]["min"]), fmt(a[key]["max"]),
-                fmt(p[key]["median"]), fmt(p[key]["min"]), fmt(p[key]["max"]),
-                p[key]["median"] / a[key]["median"] if a[key]["median"] else float("nan"),
-                ratio_text(p[key]["median"], a[key]["median"], more, less)))
-
-        def mib(x):
-            return "%.1f MiB" % x
-
-        row("Wall time", "wall", ms, "faster", "slower")
-        row("CPU time (user+sys)", "cpu", ms, "less", "more")
-        row("  of which user", "user", ms, "less", "more")
-        row("  of which sys", "sys", ms, "less", "more")
-        row("Peak memory (max RSS)", "rss", mib, "smaller", "larger")
-        L.append("")
+        add("## %s" % b.name)
+        add("")
+        add(b.description)
+        add("")
+        add("```sh")
+        add("# awsx")
+        add(display_cmd(r["awsx_argv"], env))
+        add("# %s" % b.peer_name)
+        add(display_cmd(r["peer_argv"], env))
+        add("```")
+        add("")
+        add("Timing: medians of %d runs each; memory: medians of %d runs each."
+            % (a["wall"]["n"], a["rss"]["n"]))
+        add("")
+        add("| | awsx | %s | peer / awsx |" % b.peer_name)
+        add("|---|---|---|---|")
+        for key in ("wall", "cpu", "user", "sys", "rss"):
+            fmt = mib if key == "rss" else ms
+            r_ = ratio(a, p, key)
+            add("| %s | %s | %s | %s |" % (PHRASES[key][0], fmt_stat(a[key], fmt),
+                                           fmt_stat(p[key], fmt),
+                                           "n/a" if r_ != r_ else "%.1fx" % r_))
+        add("")
+        add("In words: %s, %s, %s." % (ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"),
+                                       ratio_text(a, p, "rss")))
+        add("")
         if b.notes:
-            L.append(b.notes)
-            L.append("")
+            add(b.notes)
+            add("")
 
     text = "\n".join(L).rstrip() + "\n"
-    tmp = path + ".tmp"
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)
     os.replace(tmp, path)
 
 
-def print_summary(results):
-    hdr = "%-10s %-6s %-11s %12s %12s %10s" % ("benchmark", "tool", "", "wall", "cpu", "max rss")
+def print_summary(results, base):
     print()
+    hdr = "%-10s %-12s %12s %12s %12s" % ("benchmark", "tool", "wall", "cpu", "peak rss")
     print(hdr)
     print("-" * len(hdr))
     for r in results:
-        for side, label in (("awsx", "awsx"), ("peer", r["bench"].peer_name)):
-            s = r[side]
-            print("%-10s %-18s %12s %12s %8.1f MiB" % (
-                r["bench"].name, label, ms(s["wall"]["median"]), ms(s["cpu"]["median"]),
-                s["rss"]["median"]))
         a, p = r["awsx"], r["peer"]
-        print("%-10s %-18s %12s %12s %10s" % (
-            "", "peer/awsx",
-            "%.1fx" % (p["wall"]["median"] / a["wall"]["median"]),
-            "%.1fx" % (p["cpu"]["median"] / a["cpu"]["median"]) if a["cpu"]["median"] else "n/a",
-            "%.1fx" % (p["rss"]["median"] / a["rss"]["median"])))
-    print("(medians; peer/awsx > 1 means awsx is faster / uses less)")
+        for label, s in (("awsx", a), (r["bench"].peer_name, p)):
+            print("%-10s %-12s %12s %12s %12s" % (r["bench"].name, label, ms(s["wall"]["median"]),
+                                                  ms(s["cpu"]["median"]), mib(s["rss"]["median"])))
+        print("%-10s %-12s %12s %12s %12s" % ("", "peer/awsx", "%.1fx" % ratio(a, p, "wall"),
+                                              "%.1fx" % ratio(a, p, "cpu"),
+                                              "%.1fx" % ratio(a, p, "rss")))
+    print("(medians; peer/awsx > 1: awsx is faster / uses less.  Floor, /bin/true measured the "
+          "same way: %s wall, %s CPU, %s)" % (ms(base["wall"]["median"]),
+                                              ms(base["cpu"]["median"]),
+                                              mib(base["rss"]["median"])))
 
 
 # ---------------------------------------------------------------------------------
@@ -634,6 +715,8 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=15, help="recorded runs per tool (default 15)")
     ap.add_argument("--warmups", type=int, default=2, help="unrecorded warm-up runs per tool "
                     "(default 2)")
+    ap.add_argument("--memory-runs", type=int, default=5, help="runs per tool under GNU time "
+                    "for peak memory, after the timing runs (default 5)")
     ap.add_argument("--only", help="comma-separated benchmark names (default: all)")
     ap.add_argument("--latency-ms", type=int, default=0, help="add N ms to every request with "
                     "the fault proxy (default 0: straight to moto)")
@@ -647,8 +730,8 @@ def main(argv=None):
         for b in REGISTRY:
             print("%-10s vs %-12s %s" % (b.name, b.peer_name, b.description))
         return 0
-    if args.runs < 1 or args.warmups < 0 or args.latency_ms < 0:
-        ap.error("--runs must be >= 1, --warmups and --latency-ms >= 0")
+    if args.runs < 1 or args.memory_runs < 1 or args.warmups < 0 or args.latency_ms < 0:
+        ap.error("--runs and --memory-runs must be >= 1, --warmups and --latency-ms >= 0")
 
     selected = REGISTRY
     if args.only:
@@ -659,6 +742,10 @@ def main(argv=None):
                      % (", ".join(unknown), ", ".join(b.name for b in REGISTRY)))
         selected = [b for b in REGISTRY if b.name in names]
 
+    if not os.access(GNU_TIME, os.X_OK):
+        print("bench needs %s (GNU time) for peak memory; install it with: apt-get install -y time"
+              % GNU_TIME, file=sys.stderr)
+        return 1
     for b in selected:
         for path, install in b.requires:
             if not os.access(path, os.X_OK):
@@ -686,13 +773,14 @@ def main(argv=None):
             "moto": tool_version([sys.executable, "-c", "import moto; print(moto.__version__)"],
                                  None),
         }
+        base = floor(workdir, max(args.runs, 5), args.memory_runs)
         results = []
         for b in selected:
             print("benchmark %s: awsx vs %s" % (b.name, b.peer_name), flush=True)
-            results.append(run_benchmark(b, env, args.runs, args.warmups))
-        print_summary(results)
+            results.append(run_benchmark(b, env, args.runs, args.warmups, args.memory_runs))
+        print_summary(results, base)
         if not args.no_write:
-            write_report(args.output, results, env, args, machine_info(), versions, build_note)
+            write_report(args.output, results, env, args, machine_info(), versions, build_note, base)
             print("wrote %s" % os.path.relpath(args.output))
         return 0
     except BenchError as e:

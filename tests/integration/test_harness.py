@@ -293,7 +293,8 @@ def test_unsigned_web_identity(tmp):
 
 def test_presigned_urls(tmp):
     bucket = unique("awsx-presign")
-    s3 = client("s3")
+    v4 = Config(signature_version="s3v4", retries={"total_max_attempts": 1})
+    s3 = client("s3", config=v4)
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="k", Body=b"presigned body")
     url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"},
@@ -303,13 +304,27 @@ def test_presigned_urls(tmp):
     st, _, data = send(url[:-4] + ("0000" if not url.endswith("0000") else "1111"), {}, None,
                        method="GET")
     assert st == 403 and b"SignatureDoesNotMatch" in data, (st, data)
-    bad = client("s3", secret="wrong").generate_presigned_url(
+    bad = client("s3", secret="wrong", config=v4).generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=300)
     st, _, data = send(bad, {}, None, method="GET")
     assert st == 403, st
-    # A presigned query-protocol call (what EKS tokens are made of).
+    # boto3's default for custom endpoints is a SigV2 presigned URL: not accepted.
+    v2 = client("s3").generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"})
+    assert "AWSAccessKeyId=" in v2
+    st, _, data = send(v2, {}, None, method="GET")
+    assert st == 400 and b"Signature Version 2" in data, (st, data)
+    # A presigned query-protocol GET (what EKS tokens are made of).
+    req = AWSRequest(method="GET", url=harness.env()["endpoint_url"]
+                     + "/?Action=GetCallerIdentity&Version=2011-06-15")
+    botocore.auth.SigV4QueryAuth(Credentials(KEY, harness.TEST_SECRET), "sts", "us-east-1",
+                                 expires=60).add_auth(req)
+    st, _, data = send(req.url, {}, None, method="GET")
+    assert st == 200 and b"GetCallerIdentityResult" in data, (st, data)
+    # boto3 presigns STS for POST (its method), so the same URL as a GET must fail.
     sts_url = client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=60)
     st, _, data = send(sts_url, {}, None, method="GET")
+    assert st == 403 and b"SignatureDoesNotMatch" in data, (st, data)
+    st, _, data = send(sts_url, {}, b"", method="POST")
     assert st == 200 and b"GetCallerIdentityResult" in data, (st, data)
 
 
@@ -323,7 +338,7 @@ def test_request_log_records(tmp):
     assert [(e["service"], e["operation"], e["status"], e["verified"]) for e in log] == [
         ("sts", "GetCallerIdentity", 200, True),
         ("logs", "DescribeLogGroups", 400, False),
-        ("lambda", "GET /2015-03-31/functions/", 200, True)], log
+        ("lambda", "GET /2015-03-31/functions", 200, True)], log
     assert log[1]["reason"] == "signature mismatch" and log[1]["canonical_request"], log[1]
     assert log[2]["api"] == "ListFunctions", log[2]
     for e in log:

@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -66,6 +67,28 @@ def answers(url):
         return True        # any HTTP answer means it is up
     except (OSError, ValueError):
         return False
+
+
+# Services whose first request makes moto import a large backend (ec2 takes seconds):
+# touching them once at start keeps that cost out of the tests' timeouts.
+WARM_UP = ("sts", "iam", "ec2", "autoscaling", "cloudformation", "lambda", "logs", "s3",
+           "xray", "apigateway", "states", "organizations")
+
+
+def warm_up(moto_url):
+    def touch(service):
+        req = urllib.request.Request(moto_url + "/", headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAWARMUP/20200101/us-east-1/%s/"
+                             "aws4_request, SignedHeaders=host, Signature=0" % service})
+        try:
+            urllib.request.urlopen(req, timeout=30).read()
+        except (OSError, ValueError):
+            pass                          # any answer (or none) is fine: it was only a warm-up
+    threads = [threading.Thread(target=touch, args=(s,), daemon=True) for s in WARM_UP]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
 
 
 def wait_for(check, proc, what, timeout=READY_TIMEOUT):
@@ -151,15 +174,23 @@ def start(d):
             moto_url = "http://127.0.0.1:%d" % port
             moto = spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                          log_moto, env)
+            if proxy is None:             # starts in parallel: it loads botocore's models
+                proxy = spawn([sys.executable, os.path.join(HERE, "sigv4_proxy.py"),
+                               "--upstream", moto_url, "--log", request_log, "--keys", keys_file,
+                               "--ready-file", ready_file], log_proxy, env)
+                proxy_upstream = moto_url
             try:
                 wait_for(lambda: answers(moto_url), moto, "moto")
                 break
             except RuntimeError:
                 if moto.poll() is None or attempt == 2:
                     raise
-        proxy = spawn([sys.executable, os.path.join(HERE, "sigv4_proxy.py"),
-                       "--upstream", moto_url, "--log", request_log, "--keys", keys_file,
-                       "--ready-file", ready_file], log_proxy, env)
+        if proxy_upstream != moto_url:    # moto had to move: restart the proxy
+            kill(proxy.pid, "proxy")
+            proxy = spawn([sys.executable, os.path.join(HERE, "sigv4_proxy.py"),
+                           "--upstream", moto_url, "--log", request_log, "--keys", keys_file,
+                           "--ready-file", ready_file], log_proxy, env)
+        warm_up(moto_url)
         wait_for(lambda: os.path.exists(ready_file), proxy, "sigv4 proxy")
         with open(ready_file) as f:
             proxy_port = int(f.read().split()[-1])

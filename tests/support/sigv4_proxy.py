@@ -311,6 +311,7 @@ class Result:
         self.canonical = kw.get("canonical")
         self.sts = kw.get("sts")
         self.extra_s3 = kw.get("extra_s3")
+        self.presigned = kw.get("presigned", False)
 
 
 def _fail(kind, message, **kw):
@@ -373,6 +374,10 @@ class Verifier:
         auth = req.headers.get("Authorization")
         presigned = "X-Amz-Signature" in req.qkeys or "X-Amz-Algorithm" in req.qkeys
         if not auth and not presigned:
+            if "AWSAccessKeyId" in req.qkeys and "Signature" in req.qkeys:
+                return _fail("incomplete", "Signature Version 2 is not accepted here: sign "
+                             "with AWS4-HMAC-SHA256", access_key=req.qget("AWSAccessKeyId"),
+                             service="s3")
             self.index.wait()
             if self.index.unsigned_allowed(req):
                 svc = "sts" if req.action in ("AssumeRoleWithWebIdentity", "AssumeRoleWithSAML") else None
@@ -416,14 +421,15 @@ class Verifier:
                 return _fail("incomplete", "Authorization header requires existence of either "
                              "a 'X-Amz-Date' or a 'Date' header. Authorization=%s" % auth[:60])
         if alg != "AWS4-HMAC-SHA256":
-            return _fail("incomplete", "Unsupported signing algorithm %r (only AWS4-HMAC-SHA256)" % alg)
+            return _fail("incomplete", "Unsupported signing algorithm %r (only AWS4-HMAC-SHA256)"
+                         % alg, service="s3" if alg == "AWS" else None)
 
         parts = cred.split("/")
         if len(parts) != 5:
             return _fail("incomplete", "Credential must have exactly 5 slash-separated "
                          "components: %r" % cred)
         akid, sdate, region, service, term = parts
-        ctx = dict(access_key=akid, service=service, region=region)
+        ctx = dict(access_key=akid, service=service, region=region, presigned=presigned)
         if not AMZ_DATE_RE.match(amz_date):
             return _fail("incomplete", "Invalid X-Amz-Date %r (want YYYYMMDDTHHMMSSZ)" % amz_date, **ctx)
         if sdate != amz_date[:8]:
@@ -642,8 +648,17 @@ class VerifyingHandler(pc.ProxyHandler):
             self.reqlog.write(entry)
             self.send_error_tuple(method, err)
             return
+        extra = []
+        if res.presigned and res.service != "s3" and not self.headers.get("Authorization"):
+            # moto routes a request by the service in its Authorization header and does
+            # not look at X-Amz-Credential: give it one (the signature is checked already).
+            extra.append(("Authorization", "AWS4-HMAC-SHA256 Credential=%s, SignedHeaders=%s, "
+                          "Signature=%s" % (req.qget("X-Amz-Credential"),
+                                            req.qget("X-Amz-SignedHeaders"),
+                                            req.qget("X-Amz-Signature"))))
         try:
-            status, reason, pairs, data = self.forward(method, target, self.header_pairs(), body)
+            status, reason, pairs, data = self.forward(method, target, self.header_pairs(), body,
+                                                       extra_headers=extra)
         except pc.UpstreamError as e:
             entry.update(status=502, reason="upstream: %s" % e)
             self.reqlog.write(entry)
@@ -684,8 +699,10 @@ def main(argv=None):
     ap.add_argument("--keys", help="file of access-key-id=secret lines")
     ap.add_argument("--ready-file", help="where to write 'listening on PORT'")
     args = ap.parse_args(argv)
-    server = make_server(args.upstream, args.port, args.log, args.keys)
+    index = ServiceIndex()
+    server = make_server(args.upstream, args.port, args.log, args.keys, index)
     port = server.server_address[1]
+    index.wait()          # ready only once the first request will not wait for the index
     if args.ready_file:
         tmp = args.ready_file + ".tmp"
         with open(tmp, "w") as f:
