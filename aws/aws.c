@@ -412,14 +412,39 @@ static void add_query_string(struct strbuf *url, const struct kvlist *q)
 	}
 }
 
+/* First non-blank byte of the body, or 0. */
+static char body_lead(const struct strbuf *b)
+{
+	for (size_t i = 0; i < b->len; i++)
+		if (!isspace((unsigned char)b->buf[i]))
+			return b->buf[i];
+	return 0;
+}
+
+/*
+ * Parse a successful answer.  query, ec2 and json answers are always
+ * documents; rest answers may be raw payloads (S3 GetObject, Lambda Invoke),
+ * which are left in resp->body unparsed.
+ */
 static int parse_success(const struct aws_service *svc, struct aws_response *resp,
 			 struct aws_error *err)
 {
+	const char *ct = kvlist_get(&resp->headers, "Content-Type");
+	char lead = body_lead(&resp->body);
 	switch (svc->protocol) {
-	case AWS_PROTO_JSON:
 	case AWS_PROTO_REST_JSON:
+		if (lead && lead != '{' && lead != '[' && !(ct && strstr(ct, "json")))
+			return 0;
+		__attribute__((fallthrough));
+	case AWS_PROTO_JSON:
 		resp->json = proto_json_parse(resp->body.buf, resp->body.len, err);
+		if (!resp->json)
+			err->kind = AWSX_ESERVICE;
 		return resp->json ? 0 : -AWSX_ESERVICE;
+	case AWS_PROTO_REST_XML:
+		if (lead != '<' || (ct && !strstr(ct, "xml")))
+			return 0;
+		__attribute__((fallthrough));
 	default:
 		if (!resp->body.len)
 			return 0;
@@ -639,5 +664,92 @@ int aws_http_plain(struct aws_ctx *ctx, const char *method, const char *url,
 	};
 	int rc = http_perform(ctx->http, &req, resp, NULL, err);
 	kvlist_release(&h);
+	return rc;
+}
+
+int aws_presign(struct aws_ctx *ctx, const struct aws_service *svc,
+		struct aws_call *call, long expires, struct strbuf *out,
+		struct aws_error *err)
+{
+	int rc;
+	struct endpoint ep;
+	struct strbuf host = STRBUF_INIT, base = STRBUF_INIT, path = STRBUF_INIT;
+	struct kvlist query = KVLIST_INIT, headers = KVLIST_INIT;
+	struct sigv4_result sig;
+	const struct aws_credentials *creds;
+	const char *region = call->region ? call->region : ctx->region;
+	const char *method;
+
+	sigv4_result_init(&sig);
+	aws_error_clear(err);
+	if (expires < 1 || expires > 604800) {
+		rc = aws_error_set(err, AWSX_EUSAGE,
+				   "a presigned URL lasts 1 to 604800 seconds, not %ld", expires);
+		goto out;
+	}
+	if (!region && svc == &aws_svc_sts)
+		region = "aws-global";
+	if (!region) {
+		rc = aws_ctx_require_region(ctx, err);
+		goto out;
+	}
+	if ((rc = endpoint_resolve(svc, region, ctx->endpoint_url, ctx->cfg,
+				   ctx->profile, aws_getenv, &ep, err)))
+		goto out;
+	if (split_url(ep.url, &host, &base)) {
+		rc = aws_error_set(err, AWSX_ECONFIG, "invalid endpoint URL '%s'", ep.url);
+		goto out;
+	}
+	if ((rc = aws_ctx_credentials(ctx, &creds, err)))
+		goto out;
+	strbuf_adds(&path, base.buf);
+	if (svc->protocol == AWS_PROTO_QUERY || svc->protocol == AWS_PROTO_EC2) {
+		method = "GET";
+		strbuf_addch(&path, '/');
+		kvlist_add(&query, "Action", call->operation);
+		kvlist_add(&query, "Version", svc->api_version);
+		for (size_t i = 0; i < call->params.nr; i++)
+			kvlist_add(&query, call->params.items[i].name, call->params.items[i].value);
+	} else {
+		method = call->method ? call->method : "GET";
+		strbuf_adds(&path, call->path ? call->path : "/");
+		for (size_t i = 0; i < call->query.nr; i++)
+			kvlist_add(&query, call->query.items[i].name, call->query.items[i].value);
+	}
+	kvlist_add(&headers, "Host", host.buf);
+	struct sigv4_signer s = {
+		.access_key = creds->access_key_id,
+		.secret_key = creds->secret_access_key,
+		.session_token = creds->session_token,
+		.region = ep.signing_region,
+		.service = svc->signing_name,
+		.now = time(NULL) + ctx->clock_skew,
+		.flags = (svc->flags & AWS_SVC_S3) ? 0 : SIGV4_DEFAULT_FLAGS,
+		.expires = expires,
+	};
+	struct sigv4_request sr = {
+		.method = method,
+		.path = path.buf,
+		.query = &query,
+		.headers = &headers,
+		.payload_hash = (svc->flags & AWS_SVC_S3) ? "UNSIGNED-PAYLOAD" : NULL,
+	};
+	if (sigv4_presign(&s, &sr, &sig)) {
+		rc = aws_error_set(err, AWSX_EFAIL, "cannot presign the request");
+		goto out;
+	}
+	for (size_t i = 0; i < sig.add.nr; i++)
+		kvlist_add(&query, sig.add.items[i].name, sig.add.items[i].value);
+	strbuf_add(out, ep.url, (size_t)(strstr(ep.url, "://") - ep.url + 3));
+	strbuf_add(out, host.buf, host.len);
+	strbuf_add(out, path.buf, path.len);
+	add_query_string(out, &query);
+out:
+	sigv4_result_release(&sig);
+	kvlist_release(&query);
+	kvlist_release(&headers);
+	strbuf_release(&host);
+	strbuf_release(&base);
+	strbuf_release(&path);
 	return rc;
 }

@@ -43,8 +43,13 @@ struct aws_service {
 	const char *name;	    /* short name for messages: "sts", "logs" */
 };
 
-extern const struct aws_service aws_svc_sts;
-extern const struct aws_service aws_svc_sso;
+extern const struct aws_service aws_svc_apigateway, aws_svc_apigatewayv2,
+	aws_svc_autoscaling, aws_svc_cloudformation, aws_svc_ec2, aws_svc_iam,
+	aws_svc_lambda, aws_svc_logs, aws_svc_organizations, aws_svc_s3,
+	aws_svc_sfn, aws_svc_sso, aws_svc_sts, aws_svc_xray;
+
+/* A service by its short name ("sts", "logs", "s3"), or NULL. */
+const struct aws_service *aws_service_find(const char *name);
 
 /* ---- credentials ---- */
 
@@ -146,6 +151,46 @@ void aws_response_release(struct aws_response *resp);
 int aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	     struct aws_call *call, struct aws_response *resp,
 	     struct aws_error *err);
+
+/* ---- pagination ---- */
+
+/*
+ * How an operation pages, as in botocore's paginators-1.json: the request
+ * parameter that carries the token and where the answer puts the next one
+ * ('/'-separated path: under <Op>Result for query, from the document
+ * element for ec2 and rest-xml, from the top-level object for JSON).
+ */
+struct aws_paginator {
+	const char *input_token;  /* "NextToken", "Marker", "nextToken" */
+	const char *output_token; /* "NextToken", "nextToken", "NextMarker" */
+	int max_pages;		  /* safety bound; 0: 100000 */
+};
+
+/*
+ * Called once per page with the parsed answer; return 0 to go on, anything
+ * else to stop (aws_paginate then returns that value).
+ */
+typedef int (*aws_page_fn)(const struct aws_response *resp, void *ud);
+
+/*
+ * Perform call page after page until the answer has no (or an empty) next
+ * token.  A token that repeats is an error (-AWSX_ESERVICE), as is going
+ * past max_pages.  The call's token parameter is set on each page.
+ */
+int aws_paginate(struct aws_ctx *ctx, const struct aws_service *svc,
+		 struct aws_call *call, const struct aws_paginator *p,
+		 aws_page_fn fn, void *ud, struct aws_error *err);
+
+/* ---- presigned URLs ---- */
+
+/*
+ * A presigned URL for call (query protocols: a GET with Action and
+ * Version in the query; rest protocols: the call's method, path and
+ * query), valid for expires seconds (1 to 604800).  The URL goes into out.
+ */
+int aws_presign(struct aws_ctx *ctx, const struct aws_service *svc,
+		struct aws_call *call, long expires, struct strbuf *out,
+		struct aws_error *err);
 
 /* ---- STS ---- */
 

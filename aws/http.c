@@ -310,8 +310,8 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	}
 	/* curl must not add headers the signature does not cover */
 	hdrs = curl_slist_append(hdrs, "Expect:");
-	if (req->body_len == 0 && strcmp(req->method, "GET") &&
-	    strcmp(req->method, "HEAD") && !kvlist_get(req->headers, "Content-Type"))
+	/* no form-encoded Content-Type unless the caller says so */
+	if (!kvlist_get(req->headers, "Content-Type"))
 		hdrs = curl_slist_append(hdrs, "Content-Type:");
 	for (size_t i = 0; req->headers && i < req->headers->nr; i++) {
 		struct strbuf line = STRBUF_INIT;

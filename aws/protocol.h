@@ -37,7 +37,9 @@ void proto_query_body(struct strbuf *out, const char *action,
  * Fill err->code, err->message and err->request_id from an error answer.
  * headers: response headers (x-amzn-RequestId, x-amz-request-id,
  * x-amzn-ErrorType, x-amz-id-2 ...).  body may be empty or not even XML/JSON
- * (a proxy's HTML page): then code stays "" and message says what came back.
+ * (a proxy's HTML page): then code stays "" and message says what came back
+ * (but an empty rest-xml answer, an S3 HEAD, gets its code from the status,
+ * e.g. 404 "NotFound", 403 "Forbidden", 400 "BadRequest").
  * JSON "__type" values like "com.amazon.coral#ThrottlingException" or
  * "ThrottlingException:http://..." are reduced to "ThrottlingException".
  * Does not set kind, service, operation or http_status.

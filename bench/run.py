@@ -32,7 +32,8 @@ fault proxy (tests/support/fault_proxy.py) is put in front of moto and delays ev
 request by N ms.  Both tools get the same endpoint (--endpoint-url) and the same
 credentials through environment variables, with a temporary HOME and no config files.
 
-Benchmarks are not tests: nothing here asserts a time.  Python 3 standard library only.
+Benchmarks are not tests: nothing here asserts a time.  Python 3 standard library only
+(plus GNU time for the memory runs).
 
 Adding a benchmark: write one function decorated with @benchmark that returns a
 Benchmark(...); see the "whoami" definition below and bench/README.md.
@@ -85,6 +86,9 @@ class Benchmark:
     peer_cmd: Callable[[Any], List[str]]          # ctx -> argv
     setup: Callable[[Any], Any] = lambda env: env  # env -> ctx (seed data, temp files, ...)
     teardown: Callable[[Any], None] = lambda ctx: None
+    # Called untimed before every run with (ctx, "awsx" | "peer"), e.g. to delete the
+    # previous run's output file.
+    before_run: Callable[[Any, str], None] = lambda ctx, side: None
     # Optional output checks, (ctx, stdout_bytes) -> None or an error string; they make sure
     # both tools did the work, not just exited 0.
     awsx_check: Optional[Callable[[Any, bytes], Optional[str]]] = None
@@ -123,8 +127,8 @@ def whoami():
         awsx_check=expect_in(MOTO_ACCOUNT),
         peer_check=expect_in(MOTO_ACCOUNT),
         requires=((AWS_CLI, "apt-get install -y awscli"),),
-        notes="moto answers GetCallerIdentity in a few ms, so the wall time is mostly "
-              "the client's own start-up and work.",
+        notes="One request per run, and a small one: most of each client's time is its own "
+              "start-up.",
     )
 
 
@@ -168,6 +172,15 @@ def stop_process(proc, name):
         print("%s did not stop on SIGTERM; killing it" % name, file=sys.stderr)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
+
+
+def log_tail(path, lines=20):
+    """The end of a server log, for error messages (the work directory is removed)."""
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:]).rstrip() or "(log empty)"
+    except OSError:
+        return "(no log)"
 
 
 class Env:
@@ -222,10 +235,10 @@ class Env:
             stop_process(self._moto, "moto")
             self._moto = None
         else:
-            raise BenchError("moto server did not answer within %d s (log: %s); is moto "
-                             "installed for %s? (pip install 'moto[server]')"
-                             % (READY_TIMEOUT, os.path.join(self.workdir, "moto.log"),
-                                sys.executable))
+            raise BenchError("moto server did not answer within %d s; is moto installed for "
+                             "%s? (pip install 'moto[server]')\n%s"
+                             % (READY_TIMEOUT, sys.executable,
+                                log_tail(os.path.join(self.workdir, "moto.log"))))
         self.moto_url = "http://127.0.0.1:%d" % self.moto_port
         self.endpoint = self.moto_url
         if self.latency_ms > 0:
@@ -251,8 +264,8 @@ class Env:
                     self.endpoint = "http://127.0.0.1:%s" % m.group(1)
                     return
             time.sleep(0.05)
-        raise BenchError("delay proxy did not start (log: %s)"
-                         % os.path.join(self.workdir, "proxy.log"))
+        raise BenchError("delay proxy did not start\n%s"
+                         % log_tail(os.path.join(self.workdir, "proxy.log")))
 
     def stop(self):
         stop_process(self._proxy, "delay proxy")
@@ -352,6 +365,7 @@ def floor(workdir, runs, memory_runs):
 
 
 def run_once(bench, side, argv, ctx, env, check, memory):
+    bench.before_run(ctx, side)
     tag = "%s.%s%s" % (bench.name, side, ".mem" if memory else "")
     sample, rc, out, err = measure(argv, env.vars, env.workdir, env.workdir, tag, memory)
     problem = None
@@ -425,8 +439,8 @@ def summarize(timing, mem):
 PHRASES = {  # key -> (label, ratio >= 1, ratio < 1)
     "wall": ("Wall time", "awsx is %.1fx faster", "awsx is %.1fx slower"),
     "cpu": ("CPU time (user+sys)", "awsx uses %.1fx less CPU", "awsx uses %.1fx more CPU"),
-    "user": ("  user", "%.1fx less", "%.1fx more"),
-    "sys": ("  sys", "%.1fx less", "%.1fx more"),
+    "user": ("of which user", "%.1fx less", "%.1fx more"),
+    "sys": ("of which sys", "%.1fx less", "%.1fx more"),
     "rss": ("Peak memory (max RSS)", "awsx uses %.1fx less memory", "awsx uses %.1fx more memory"),
 }
 
@@ -521,7 +535,19 @@ def reproduce_cmd(args):
     return shlex.join(cmd)
 
 
-def write_report(path, results, env, args, info, versions, build_note, base):
+def plural(n, word):
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+def write_report(path, results, env, args, info, versions, build_note, base, load):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     route = ("straight to moto, no added latency" if not args.latency_ms else
              "through tests/support/fault_proxy.py, which adds %d ms to every request"
@@ -561,9 +587,12 @@ def write_report(path, results, env, args, info, versions, build_note, base):
         "`AWS_SECRET_ACCESS_KEY`, `AWS_REGION=us-east-1`, `AWS_EC2_METADATA_DISABLED=true`, an "
         "empty temporary `HOME`, `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` naming files "
         "that do not exist, `AWS_PAGER=\"\"`, `PATH=/usr/local/bin:/usr/bin:/bin`.")
-    add("- Per benchmark: fresh moto state; %d warm-up rounds (not recorded), %d timing rounds, "
-        "then %d memory rounds, each round one awsx run then one peer run. Every run must exit "
-        "0 and print the expected answer." % (args.warmups, args.runs, args.memory_runs))
+    add("- Load average (1 min) at start %s, at end %s; other work on the machine shows up "
+        "in the wall times." % (load["start"], load["end"]))
+    add("- Per benchmark: fresh moto state; %s (not recorded), %s, then %s, each round one awsx "
+        "run then one peer run. Every run must exit 0 and print the expected answer."
+        % (plural(args.warmups, "warm-up round"), plural(args.runs, "timing round"),
+           plural(args.memory_runs, "memory round")))
     add("")
     add("### How it is measured")
     add("")
@@ -583,7 +612,7 @@ def write_report(path, results, env, args, info, versions, build_note, base):
     add("- Floor, the same measurements of `/bin/true`: wall %s, CPU %s, peak %s."
         % (ms(base["wall"]["median"]), ms(base["cpu"]["median"]), mib(base["rss"]["median"])))
     add("")
-    add("moto is slow (about 12 ms for many requests) and shares the machine's %s cores with the "
+    add("moto is slow (about 12 ms per request for many APIs) and shares the machine's %s cores with the "
         "clients, so where the endpoint dominates the wall time, each client's own CPU time and "
         "peak memory are the figures awsx controls. Wall times here are what a user waits "
         "against a local endpoint, not against AWS." % info["nproc"])
@@ -773,6 +802,7 @@ def main(argv=None):
             "moto": tool_version([sys.executable, "-c", "import moto; print(moto.__version__)"],
                                  None),
         }
+        load_start = loadavg()
         base = floor(workdir, max(args.runs, 5), args.memory_runs)
         results = []
         for b in selected:
@@ -780,7 +810,8 @@ def main(argv=None):
             results.append(run_benchmark(b, env, args.runs, args.warmups, args.memory_runs))
         print_summary(results, base)
         if not args.no_write:
-            write_report(args.output, results, env, args, machine_info(), versions, build_note, base)
+            write_report(args.output, results, env, args, machine_info(), versions, build_note, base,
+                         {"start": load_start, "end": loadavg()})
             print("wrote %s" % os.path.relpath(args.output))
         return 0
     except BenchError as e:

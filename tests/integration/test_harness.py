@@ -169,6 +169,49 @@ def test_s3_signed_and_wrong_secret(tmp):
     assert "CanonicalRequest" in e.response["Error"], e.response["Error"]
 
 
+def _s3_signed(path, body=b"", headers=None):
+    url = harness.env()["endpoint_url"] + path
+    h = dict(headers or {})
+    h.setdefault("X-Amz-Content-SHA256", __import__("hashlib").sha256(body).hexdigest())
+    req = AWSRequest(method="PUT" if body else "GET", url=url, data=body, headers=h)
+    botocore.auth.S3SigV4Auth(Credentials(KEY, harness.TEST_SECRET), "s3", "us-east-1").add_auth(req)
+    return url, dict(req.headers.items()), body
+
+
+def test_s3_header_rules(tmp):
+    bucket = unique("awsx-rules")
+    client("s3").create_bucket(Bucket=bucket)
+    url, headers, body = _s3_signed("/%s/k" % bucket, b"data")
+    st, _, data = send(url, headers, body, method="PUT")
+    assert st == 200, (st, data)
+    # an x-amz-* header that was not signed
+    headers2 = dict(headers, **{"x-amz-meta-extra": "1"})
+    st, _, data = send(url, headers2, body, method="PUT")
+    assert st == 403 and b"<HeadersNotSigned>x-amz-meta-extra</HeadersNotSigned>" in data, data
+    # a payload hash that is not the body's
+    url, headers, body = _s3_signed("/%s/k" % bucket, b"data")
+    headers["X-Amz-Content-SHA256"] = "0" * 64
+    st, _, data = send(url, headers, body, method="PUT")
+    assert st == 400 and b"XAmzContentSHA256Mismatch" in data, data
+    # no payload hash at all
+    url, headers, body = _s3_signed("/%s/k" % bucket)
+    del headers["X-Amz-Content-SHA256"]
+    st, _, data = send(url, headers, None, method="GET")
+    assert st == 400 and b"x-amz-content-sha256" in data, data
+
+
+def test_signed_user_agent_accepted(tmp):
+    # botocore never signs User-Agent, AWS accepts it when a client does (curl sends one).
+    with mock.patch("botocore.auth.SIGNED_HEADERS_BLACKLIST", []):
+        url, headers, body = signed_request("sts", GCI, dict(FORM, **{"User-Agent": "awsx/0  x"}))
+    assert "user-agent" in headers["Authorization"], headers
+    st, _, data = send(url, headers, body)
+    assert st == 200, (st, data)
+    headers["User-Agent"] = "awsx/1"
+    st, _, data = send(url, headers, body)
+    assert st == 403, (st, data)
+
+
 def test_old_date_rejected(tmp):
     old = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - \
         datetime.timedelta(minutes=20)
@@ -365,6 +408,27 @@ def test_keepalive_and_chunked_body(tmp):
         assert r.status == 200 and b"GetCallerIdentityResult" in data, (r.status, data)
     finally:
         conn.close()
+
+
+def test_expect_100_continue(tmp):
+    url, headers, body = signed_request("sts", GCI, dict(FORM))
+    port = int(url.split("//")[1].split("/")[0].split(":")[1])
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        head = "".join("%s: %s\r\n" % kv for kv in headers.items())
+        head += "Host: %s\r\n" % url.split("//")[1].split("/")[0]
+        s.sendall(("POST / HTTP/1.1\r\n%sContent-Length: %d\r\nExpect: 100-continue\r\n\r\n"
+                   % (head, len(body))).encode())
+        got = s.recv(1024)
+        assert got.startswith(b"HTTP/1.1 100"), got
+        s.sendall(body)
+        f = s.makefile("rb")
+        status = f.readline()
+        while f.readline() not in (b"\r\n", b""):
+            pass
+        assert status.startswith(b"HTTP/1.1 200"), status
+    finally:
+        s.close()
 
 
 # --- the fault proxy --------------------------------------------------------------------

@@ -125,6 +125,8 @@ class FaultProxy:
     """A fault-injecting proxy on 127.0.0.1:<free port> in front of upstream_url."""
 
     def __init__(self, upstream_url, schedule=None, default=None):
+        for a in list(schedule or []) + ([default] if default else []):
+            _check_action(a)
         self.upstream_url = upstream_url.rstrip("/")
         self._lock = threading.Lock()
         self._stopping = threading.Event()

@@ -131,18 +131,32 @@ class ServiceIndex:
                         literal += len(tok)
                 regex += "/?$"
                 qkeys = [p.partition("=")[0] for p in q_t.split("&") if p]
+                qkeys += self._required_in(model, op, "querystring")
+                hkeys = self._required_in(model, op, "header")
                 self.rest_ops.setdefault(signing, []).append(
-                    (method, re.compile(regex), qkeys, literal + 100 * len(qkeys), opname,
-                     unsigned))
+                    (method, re.compile(regex), qkeys, hkeys,
+                     literal + 100 * (len(qkeys) + len(hkeys)), opname, unsigned))
                 first = path_t.lstrip("/").split("/")[0]
                 if first and not first.startswith("{"):
                     self.rest_first.setdefault((method, first), set()).add(signing)
 
-    def rest_match(self, services, method, path, qkeys):
+    @staticmethod
+    def _required_in(model, op, location):
+        """Names of the required input members sent in the query string or headers."""
+        shape = model.get("shapes", {}).get(op.get("input", {}).get("shape"), {})
+        members = shape.get("members", {})
+        names = [members[m]["locationName"] for m in shape.get("required", [])
+                 if members.get(m, {}).get("location") == location
+                 and members[m].get("locationName")]
+        return [n.lower() for n in names] if location == "header" else names
+
+    def rest_match(self, services, method, path, qkeys, headers):
+        """(score, service, operation, unsigned) of the best REST operation, or None."""
         best = None
         for svc in services:
-            for m, rx, need, score, op, unsigned in self.rest_ops.get(svc, ()):
-                if m == method and rx.match(path) and all(k in qkeys for k in need):
+            for m, rx, need, hneed, score, op, unsigned in self.rest_ops.get(svc, ()):
+                if (m == method and rx.match(path) and all(k in qkeys for k in need)
+                        and all(headers.get(h) is not None for h in hneed)):
                     if best is None or score > best[0]:
                         best = (score, svc, op, unsigned)
         return best
@@ -163,7 +177,8 @@ class ServiceIndex:
             return req.target_hdr in self.unsigned_targets
         if req.action:
             return req.action in self.unsigned_actions
-        best = self.rest_match(list(self.rest_ops), req.method, req.path, req.qkeys)
+        best = self.rest_match(list(self.rest_ops), req.method, req.path, req.qkeys,
+                               req.headers)
         return bool(best and best[3])
 
 
@@ -486,10 +501,6 @@ class Verifier:
         if date_from_header and "x-amz-date" not in names:
             return _fail("signature", "'X-Amz-Date' must be a 'SignedHeader' in the AWS "
                          "Authorization.", **ctx)
-        absent = [n for n in names if req.headers.get(n) is None]
-        if absent:
-            return _fail("signature", "Signed header(s) not present in the request: %s"
-                         % ", ".join(absent), **ctx)
         content_sha = req.headers.get("X-Amz-Content-SHA256")
         if service == "s3" and not presigned:
             if content_sha is None:
@@ -501,6 +512,10 @@ class Verifier:
                 return _fail("s3_not_signed", "There were headers present in the request which "
                              "were not signed", extra_s3={"HeadersNotSigned": ", ".join(unsigned_x)},
                              **ctx)
+        absent = [n for n in names if req.headers.get(n) is None]
+        if absent:
+            return _fail("signature", "Signed header(s) not present in the request: %s"
+                         % ", ".join(absent), **ctx)
         if content_sha and re.fullmatch(r"[0-9a-fA-F]{64}", content_sha) and not presigned:
             actual = hashlib.sha256(req.body).hexdigest()
             if content_sha.lower() != actual:
@@ -677,7 +692,7 @@ class VerifyingHandler(pc.ProxyHandler):
         if not idx.ready.is_set():
             return None
         services = [res.service] if res.service else list(idx.rest_ops)
-        best = idx.rest_match(services, req.method, req.path, req.qkeys)
+        best = idx.rest_match(services, req.method, req.path, req.qkeys, req.headers)
         return best[2] if best else None
 
 
