@@ -16,6 +16,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -481,7 +482,7 @@ static const struct config_entry *find_entry(const struct aws_config *cfg,
 			    strcmp(sec->name, name))
 				continue;
 			for (size_t j = sec->nr; j-- > 0;)
-				if (!strcmp(sec->entries[j].key, key))
+				if (!strcasecmp(sec->entries[j].key, key))
 					return &sec->entries[j];
 		}
 	}
@@ -493,7 +494,7 @@ static const char *find_sub(const struct config_entry *e, const char *subkey)
 	if (!e || !subkey)
 		return NULL;
 	for (size_t i = e->nr_subs; i-- > 0;)
-		if (!strcmp(e->subs[i].key, subkey))
+		if (!strcasecmp(e->subs[i].key, subkey))
 			return e->subs[i].value;
 	return NULL;
 }

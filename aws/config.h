@@ -45,7 +45,7 @@ void aws_config_free(struct aws_config *cfg);
 
 /*
  * A profile's value, or NULL.  For a key set in both files the credentials
- * file wins (as in the AWS CLI).  Keys compare case-sensitively.
+ * file wins (as in the AWS CLI).  Keys ignore case (botocore lower-cases them); section names do not.
  */
 const char *aws_config_get(const struct aws_config *cfg, const char *profile,
 			   const char *key);
