@@ -538,8 +538,8 @@ def test_fault_stall(tmp):
         try:
             client("sts", fp.url, config=cfg).get_caller_identity()
             raise AssertionError("no error from a stalled request")
-        except botocore.exceptions.ReadTimeoutError:
-            pass
+        except (botocore.exceptions.ReadTimeoutError, botocore.exceptions.ConnectionClosedError):
+            pass        # normally the read timeout; the close if the client was even slower
         assert fp.count == 1
 
 

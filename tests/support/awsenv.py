@@ -16,6 +16,7 @@ Moto keeps its state for the whole run; tests use unique names.
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,6 +30,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 MARKERS = {"moto": "moto.server", "proxy": "sigv4_proxy.py"}
+# Leak guard: servers that nobody stops (ctest killed) end by themselves after this long.
+MAX_SECONDS = int(os.environ.get("AWSX_ENV_MAX_SECONDS", 6 * 3600))
 
 
 def ensure_moto():
@@ -49,6 +52,12 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def guarded(argv):
+    """argv under coreutils timeout(1), when there is one."""
+    t = shutil.which("timeout")
+    return [t, "--signal=TERM", "--kill-after=10", str(MAX_SECONDS)] + argv if t else argv
 
 
 def spawn(argv, log_path, env=None):
@@ -160,25 +169,29 @@ def start(d):
     request_log = os.path.join(d, "requests.log")
     keys_file = os.path.join(d, "keys.txt")
     ready_file = os.path.join(d, "proxy.ready")
-    for p in (request_log, ready_file):
-        if os.path.exists(p):
-            os.unlink(p)
+    if os.path.exists(request_log):
+        os.unlink(request_log)
     if not os.path.exists(keys_file):
         with open(keys_file, "w") as f:
             f.write("# access-key-id=secret, read by sigv4_proxy.py\n")
+
+    def start_proxy(upstream):
+        if os.path.exists(ready_file):
+            os.unlink(ready_file)
+        return spawn([sys.executable, os.path.join(HERE, "sigv4_proxy.py"),
+                      "--upstream", upstream, "--log", request_log, "--keys", keys_file,
+                      "--ready-file", ready_file, "--max-seconds", str(MAX_SECONDS)],
+                     log_proxy, env)
 
     moto = proxy = None
     try:
         for attempt in range(3):          # the free port can be taken before moto binds it
             port = free_port()
             moto_url = "http://127.0.0.1:%d" % port
-            moto = spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                         log_moto, env)
-            if proxy is None:             # starts in parallel: it loads botocore's models
-                proxy = spawn([sys.executable, os.path.join(HERE, "sigv4_proxy.py"),
-                               "--upstream", moto_url, "--log", request_log, "--keys", keys_file,
-                               "--ready-file", ready_file], log_proxy, env)
-                proxy_upstream = moto_url
+            moto = spawn(guarded([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                                  "-p", str(port)]), log_moto, env)
+            if proxy is None:             # in parallel with moto: it loads botocore's models
+                proxy, proxy_upstream = start_proxy(moto_url), moto_url
             try:
                 wait_for(lambda: answers(moto_url), moto, "moto")
                 break
@@ -187,9 +200,7 @@ def start(d):
                     raise
         if proxy_upstream != moto_url:    # moto had to move: restart the proxy
             kill(proxy.pid, "proxy")
-            proxy = spawn([sys.executable, os.path.join(HERE, "sigv4_proxy.py"),
-                           "--upstream", moto_url, "--log", request_log, "--keys", keys_file,
-                           "--ready-file", ready_file], log_proxy, env)
+            proxy = start_proxy(moto_url)
         warm_up(moto_url)
         wait_for(lambda: os.path.exists(ready_file), proxy, "sigv4 proxy")
         with open(ready_file) as f:

@@ -27,6 +27,7 @@ received; `requests` records (method, path, headers) of each, `bodies` their bod
 
 As a command (for benchmarks):
   fault_proxy.py --upstream URL [--schedule JSON] [--default JSON] [--ready-file F]
+                 [--max-seconds 21600]
 """
 
 import argparse
@@ -217,6 +218,8 @@ def main(argv=None):
     ap.add_argument("--schedule", default="[]", help="JSON list of actions")
     ap.add_argument("--default", default="{}", help="JSON action once the schedule is used up")
     ap.add_argument("--ready-file")
+    ap.add_argument("--max-seconds", type=float, default=6 * 3600,
+                    help="exit after this long even if nobody stops it (leak guard)")
     args = ap.parse_args(argv)
     fp = FaultProxy(args.upstream, json.loads(args.schedule), json.loads(args.default)).start()
     line = "listening on %d\n" % fp.port
@@ -230,8 +233,7 @@ def main(argv=None):
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
-    while not done.wait(1.0):
-        pass
+    done.wait(args.max_seconds)          # signals wake the wait
     fp.stop()
     return 0
 

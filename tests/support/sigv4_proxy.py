@@ -17,7 +17,7 @@ AKIA*/ASIA* key. Learned temporary keys must come with their session token.
 
 Usage:
   sigv4_proxy.py --upstream http://127.0.0.1:MOTO_PORT [--port 0] [--log FILE]
-                 [--keys FILE] [--ready-file FILE]
+                 [--keys FILE] [--ready-file FILE] [--max-seconds 21600]
 Prints nothing; "listening on PORT" goes to --ready-file (or stdout without one).
 Every request is one JSON line in --log:
   {"method","service","operation","access_key","status","verified","reason",
@@ -713,6 +713,8 @@ def main(argv=None):
     ap.add_argument("--log", help="request log, one JSON object per line")
     ap.add_argument("--keys", help="file of access-key-id=secret lines")
     ap.add_argument("--ready-file", help="where to write 'listening on PORT'")
+    ap.add_argument("--max-seconds", type=float, default=6 * 3600,
+                    help="exit after this long even if nobody stops it (leak guard)")
     args = ap.parse_args(argv)
     index = ServiceIndex()
     server = make_server(args.upstream, args.port, args.log, args.keys, index)
@@ -726,6 +728,9 @@ def main(argv=None):
     else:
         print("listening on %d" % port, flush=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    guard = threading.Timer(args.max_seconds, server.shutdown)
+    guard.daemon = True
+    guard.start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
