@@ -456,6 +456,47 @@ static int parse_success(const struct aws_service *svc, struct aws_response *res
 	}
 }
 
+/*
+ * Where a call goes: its endpoint (region from the call, else the
+ * context; STS falls back to its global endpoint), the Host header value
+ * and the URL's base path.
+ */
+static int resolve_target(struct aws_ctx *ctx, const struct aws_service *svc,
+			  const struct aws_call *call, struct endpoint *ep,
+			  struct strbuf *host, struct strbuf *base,
+			  struct aws_error *err)
+{
+	const char *region = call->region ? call->region : ctx->region;
+	int rc;
+
+	if (!region && svc == &aws_svc_sts)
+		region = "aws-global";
+	if (!region)
+		return aws_ctx_require_region(ctx, err);
+	rc = endpoint_resolve(svc, region, ctx->endpoint_url, ctx->cfg,
+			      ctx->profile, aws_getenv, ep, err);
+	if (rc)
+		return rc;
+	if (split_url(ep->url, host, base))
+		return aws_error_set(err, AWSX_ECONFIG, "invalid endpoint URL '%s'", ep->url);
+	return 0;
+}
+
+static void init_signer(struct sigv4_signer *s, const struct aws_ctx *ctx,
+			const struct aws_service *svc,
+			const struct aws_credentials *creds,
+			const struct endpoint *ep, unsigned flags)
+{
+	memset(s, 0, sizeof(*s));
+	s->access_key = creds->access_key_id;
+	s->secret_key = creds->secret_access_key;
+	s->session_token = creds->session_token;
+	s->region = ep->signing_region;
+	s->service = svc->signing_name;
+	s->now = time(NULL) + ctx->clock_skew;
+	s->flags = flags;
+}
+
 int aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	     struct aws_call *call, struct aws_response *resp,
 	     struct aws_error *err)
@@ -465,7 +506,6 @@ int aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	struct wire w = { 0 };
 	struct strbuf host = STRBUF_INIT, base = STRBUF_INIT, url = STRBUF_INIT;
 	const struct aws_credentials *creds = NULL;
-	const char *region = call->region ? call->region : ctx->region;
 	int max_attempts = (call->flags & AWS_CALL_NO_RETRY) ? 1 : ctx->retry.max_attempts;
 	int quota_taken = 0, skew_fixed = 0;
 	char invocation[37];
@@ -474,22 +514,9 @@ int aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	strbuf_init(&w.body, 0);
 	aws_error_clear(err);
 
-	if (!region) {
-		if (svc == &aws_svc_sts) {
-			region = "aws-global";
-		} else {
-			rc = aws_ctx_require_region(ctx, err);
-			goto out;
-		}
-	}
-	rc = endpoint_resolve(svc, region, ctx->endpoint_url, ctx->cfg,
-			      ctx->profile, aws_getenv, &ep, err);
+	rc = resolve_target(ctx, svc, call, &ep, &host, &base, err);
 	if (rc)
 		goto out;
-	if (split_url(ep.url, &host, &base)) {
-		rc = aws_error_set(err, AWSX_ECONFIG, "invalid endpoint URL '%s'", ep.url);
-		goto out;
-	}
 
 	if (!(svc->flags & AWS_SVC_UNSIGNED) && !(call->flags & AWS_CALL_ANONYMOUS)) {
 		if (call->credentials) {
@@ -529,16 +556,10 @@ int aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 		kvlist_add(&headers, "amz-sdk-request", req_hdr);
 
 		if (creds) {
-			struct sigv4_signer s = {
-				.access_key = creds->access_key_id,
-				.secret_key = creds->secret_access_key,
-				.session_token = creds->session_token,
-				.region = ep.signing_region,
-				.service = svc->signing_name,
-				.now = time(NULL) + ctx->clock_skew,
-				.flags = (svc->flags & AWS_SVC_S3) ? SIGV4_CONTENT_SHA256
-								   : SIGV4_DEFAULT_FLAGS,
-			};
+			struct sigv4_signer s;
+			init_signer(&s, ctx, svc, creds, &ep,
+				    (svc->flags & AWS_SVC_S3) ? SIGV4_CONTENT_SHA256
+							      : SIGV4_DEFAULT_FLAGS);
 			struct sigv4_request sr = {
 				.method = w.method,
 				.path = w.path.buf,
@@ -677,7 +698,6 @@ int aws_presign(struct aws_ctx *ctx, const struct aws_service *svc,
 	struct kvlist query = KVLIST_INIT, headers = KVLIST_INIT;
 	struct sigv4_result sig;
 	const struct aws_credentials *creds;
-	const char *region = call->region ? call->region : ctx->region;
 	const char *method;
 
 	sigv4_result_init(&sig);
@@ -687,19 +707,8 @@ int aws_presign(struct aws_ctx *ctx, const struct aws_service *svc,
 				   "a presigned URL lasts 1 to 604800 seconds, not %ld", expires);
 		goto out;
 	}
-	if (!region && svc == &aws_svc_sts)
-		region = "aws-global";
-	if (!region) {
-		rc = aws_ctx_require_region(ctx, err);
+	if ((rc = resolve_target(ctx, svc, call, &ep, &host, &base, err)))
 		goto out;
-	}
-	if ((rc = endpoint_resolve(svc, region, ctx->endpoint_url, ctx->cfg,
-				   ctx->profile, aws_getenv, &ep, err)))
-		goto out;
-	if (split_url(ep.url, &host, &base)) {
-		rc = aws_error_set(err, AWSX_ECONFIG, "invalid endpoint URL '%s'", ep.url);
-		goto out;
-	}
 	if ((rc = aws_ctx_credentials(ctx, &creds, err)))
 		goto out;
 	strbuf_adds(&path, base.buf);
@@ -717,16 +726,10 @@ int aws_presign(struct aws_ctx *ctx, const struct aws_service *svc,
 			kvlist_add(&query, call->query.items[i].name, call->query.items[i].value);
 	}
 	kvlist_add(&headers, "Host", host.buf);
-	struct sigv4_signer s = {
-		.access_key = creds->access_key_id,
-		.secret_key = creds->secret_access_key,
-		.session_token = creds->session_token,
-		.region = ep.signing_region,
-		.service = svc->signing_name,
-		.now = time(NULL) + ctx->clock_skew,
-		.flags = (svc->flags & AWS_SVC_S3) ? 0 : SIGV4_DEFAULT_FLAGS,
-		.expires = expires,
-	};
+	struct sigv4_signer s;
+	init_signer(&s, ctx, svc, creds, &ep,
+		    (svc->flags & AWS_SVC_S3) ? 0 : SIGV4_DEFAULT_FLAGS);
+	s.expires = expires;
 	struct sigv4_request sr = {
 		.method = method,
 		.path = path.buf,

@@ -91,16 +91,29 @@ static void add_common(struct aws_call *call, const struct sts_assume_role_param
 	call->region = p->region;
 }
 
+/* Perform a prepared AssumeRole* call and read its credentials. */
+static int assume(struct aws_ctx *ctx, struct aws_call *call,
+		  struct aws_credentials *out, struct aws_error *err)
+{
+	struct aws_response resp;
+	int rc;
+
+	aws_response_init(&resp);
+	rc = aws_call(ctx, &aws_svc_sts, call, &resp, err);
+	if (!rc)
+		rc = read_credentials(&resp, call->operation, out, err);
+	aws_response_release(&resp);
+	aws_call_release(call);
+	return rc;
+}
+
 int sts_assume_role(struct aws_ctx *ctx, const struct aws_credentials *source,
 		    const struct sts_assume_role_params *p,
 		    struct aws_credentials *out, struct aws_error *err)
 {
 	struct aws_call call;
-	struct aws_response resp;
-	int rc;
 
 	aws_call_init(&call, "AssumeRole");
-	aws_response_init(&resp);
 	add_common(&call, p);
 	if (p->external_id)
 		kvlist_add(&call.params, "ExternalId", p->external_id);
@@ -109,12 +122,7 @@ int sts_assume_role(struct aws_ctx *ctx, const struct aws_credentials *source,
 		kvlist_add(&call.params, "TokenCode", p->token_code);
 	}
 	call.credentials = source;
-	rc = aws_call(ctx, &aws_svc_sts, &call, &resp, err);
-	if (!rc)
-		rc = read_credentials(&resp, call.operation, out, err);
-	aws_response_release(&resp);
-	aws_call_release(&call);
-	return rc;
+	return assume(ctx, &call, out, err);
 }
 
 int sts_assume_role_with_web_identity(struct aws_ctx *ctx,
@@ -124,18 +132,10 @@ int sts_assume_role_with_web_identity(struct aws_ctx *ctx,
 				      struct aws_error *err)
 {
 	struct aws_call call;
-	struct aws_response resp;
-	int rc;
 
 	aws_call_init(&call, "AssumeRoleWithWebIdentity");
-	aws_response_init(&resp);
 	add_common(&call, p);
 	kvlist_add(&call.params, "WebIdentityToken", web_identity_token);
-	call.flags |= AWS_CALL_ANONYMOUS;
-	rc = aws_call(ctx, &aws_svc_sts, &call, &resp, err);
-	if (!rc)
-		rc = read_credentials(&resp, call.operation, out, err);
-	aws_response_release(&resp);
-	aws_call_release(&call);
-	return rc;
+	call.flags |= AWS_CALL_ANONYMOUS; /* the token is the proof; AWS takes it unsigned */
+	return assume(ctx, &call, out, err);
 }

@@ -260,4 +260,37 @@ def test_ca_bundle_missing_file(tmp):
     expect(res, 3, "CA bundle", "nope.pem")
 
 
+# ---- clock skew ----
+
+def test_clock_skew_corrected(tmp):
+    # The server's clock runs 7 minutes ahead and it refuses the first request
+    # as too skewed; awsx reads the server's Date, corrects, and the retry is
+    # signed 7 minutes ahead (still inside the proxy's 15-minute window).
+    env = setup(tmp, AWS_ACCESS_KEY_ID="AKIACREDSKEW00000001", AWS_SECRET_ACCESS_KEY=SECRET)
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+        fault.set_schedule([{"status": 403, "protocol": "query", "code": "RequestTimeTooSkewed",
+                             "message": "The difference between the request time and the "
+                                        "current time is too large.", "date_offset_s": 420}])
+        env["AWS_ENDPOINT_URL"] = fault.url
+        doc, res = whoami_json(env)
+        assert fault.count == 2, "expected one retry, saw %d requests" % fault.count
+        first = fault.requests[0].headers["x-amz-date"]
+        second = fault.requests[1].headers["x-amz-date"]
+    import datetime
+    fmt = "%Y%m%dT%H%M%SZ"
+    delta = (datetime.datetime.strptime(second, fmt) -
+             datetime.datetime.strptime(first, fmt)).total_seconds()
+    assert 360 <= delta <= 480, "retry not signed with the server's time: %s then %s" % (
+        first, second)
+
+
+def test_signature_error_without_skew_not_retried(tmp):
+    env = setup(tmp, AWS_ACCESS_KEY_ID="AKIACREDSKEW00000002", AWS_SECRET_ACCESS_KEY="wrong")
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+        env["AWS_ENDPOINT_URL"] = fault.url
+        res = harness.run_awsx(["whoami"], env)
+        expect(res, 5, "SignatureDoesNotMatch")
+        assert fault.count == 1, "a plain signature error must not be retried"
+
+
 harness.main(globals())

@@ -13,7 +13,8 @@ In a test:
 Actions, applied to successive requests, then pass-through (or the `default` action):
   {"delay_ms": N}                 wait N ms, then forward
   {"throttle": PROTOCOL}          answer that protocol's throttling error
-  {"status": 500|503, "protocol": P[, "code": C, "message": M]}
+  {"status": 500|503, "protocol": P[, "code": C, "message": M, "date_offset_s": S]}
+                      (date_offset_s: answer with a Date header S seconds off)
                                   answer a server error (x-amzn-RequestId: fault-<n>)
   {"reset": true}                 close the connection with a TCP RST, answer nothing
   {"truncate": N}                 forward, send the full Content-Length but only N body
@@ -32,11 +33,13 @@ As a command (for benchmarks):
 
 import argparse
 import collections
+import email.utils
 import json
 import os
 import signal
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import proxycommon as pc  # noqa: E402
@@ -97,7 +100,7 @@ class _Handler(pc.ProxyHandler):
             status = int(action["status"])
             code, msg = SERVER_ERRORS.get((proto, status), ("InternalFailure", "Injected fault"))
             self._answer_error(method, proto, status, action.get("code", code),
-                               action.get("message", msg), n)
+                               action.get("message", msg), n, action.get("date_offset_s"))
             return
         try:
             status, reason, pairs, data = self.forward(method, target, self.header_pairs(), body)
@@ -115,10 +118,14 @@ class _Handler(pc.ProxyHandler):
             raise ValueError("unknown protocol %r" % proto)
         return proto
 
-    def _answer_error(self, method, proto, status, code, msg, n):
+    def _answer_error(self, method, proto, status, code, msg, n, date_offset_s=None):
         rid = "fault-%d" % n
         st, headers, data = pc.error_response(proto, status, code, msg, request_id=rid,
                                               sender=status < 500)
+        if date_offset_s is not None:
+            # a server whose clock differs from ours: what clock-skew correction reads
+            headers = list(headers) + [
+                ("Date", email.utils.formatdate(time.time() + float(date_offset_s), usegmt=True))]
         self.send_upstream_response(method, st, None, headers, data)
 
 
@@ -204,7 +211,7 @@ class FaultProxy:
 
 
 KNOWN_KEYS = {"delay_ms", "throttle", "status", "protocol", "code", "message", "reset",
-              "truncate", "stall_ms"}
+              "truncate", "stall_ms", "date_offset_s"}
 
 
 def _check_action(a):
