@@ -113,6 +113,60 @@ def test_mfa_without_terminal(tmp):
         "AssumeRole was sent without an MFA code"
 
 
+def _run_on_terminal(argv, env, answer, prompt=b"Enter MFA code", limit_s=60):
+    """Run argv with a pseudo-terminal as its controlling terminal, type
+    answer after prompt appears; returns (exit status, everything shown)."""
+    import os
+    import pty
+    import select
+    import time
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    shown, answered = b"", False
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        if not answered and prompt in shown:
+            os.write(fd, answer + b"\n")
+            answered = True
+    else:
+        os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode("utf-8", "replace")
+
+
+def test_mfa_prompt_on_terminal(tmp):
+    env = setup(tmp)
+    write(env["AWS_SHARED_CREDENTIALS_FILE"],
+          "[base]\naws_access_key_id = AKIACREDMFA000000002\naws_secret_access_key = %s\n" % SECRET)
+    write(env["AWS_CONFIG_FILE"],
+          "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/mfa\nsource_profile = base\n"
+          "mfa_serial = arn:aws:iam::123456789012:mfa/me\n")
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as rec:  # no faults: a recorder
+        env["AWS_ENDPOINT_URL"] = rec.url
+        code, shown = _run_on_terminal([harness.awsx_bin(), "whoami", "--profile", "mfa",
+                                        "--output", "json"], env, b"123456")
+        bodies = [b.decode() if isinstance(b, bytes) else b for b in rec.bodies]
+    assert code == 0, "exit %s, terminal showed:\n%s" % (code, shown)
+    assert "Enter MFA code for arn:aws:iam::123456789012:mfa/me" in shown, shown
+    assume = [b for b in bodies if "Action=AssumeRole" in b]
+    assert assume and "TokenCode=123456" in assume[0] and "SerialNumber=" in assume[0], bodies
+    assert '"Source": "assume-role mfa <- profile base"' in shown, shown
+
+
 def test_partial_environment_keys(tmp):
     env = setup(tmp, AWS_ACCESS_KEY_ID="AKIACREDPARTIAL00001")
     res = harness.run_awsx(["whoami"], env)

@@ -313,6 +313,23 @@ def test_json11_create_and_paginate(tmp):
     expect_verified(mark, key, "DescribeLogGroups", res, count=3)
 
 
+def test_connection_reused_across_calls(tmp):
+    # Three pages are three calls: one TCP connection, reused by the next two.
+    key = key_for("conn-reuse")
+    prefix = "/%s/" % unique("awsx-protocols-reuse")
+    env = setup(tmp, key)
+    for i in range(3):
+        expect_ok(probe(["logs", "CreateLogGroup", "logGroupName=%sg%d" % (prefix, i)], env))
+    res = probe(["--debug", "--paginate", "nextToken:nextToken", "logs", "DescribeLogGroups",
+                 "logGroupNamePrefix=" + prefix, "limit=1"], env)
+    check(res.returncode == 0 and res.error() is None, "awsx-probe failed", res)  # --debug: stderr
+    check(len(pages(res.stdout)) == 3, "expected 3 pages", res)
+    connects = [ln for ln in res.stderr.splitlines() if ln.startswith("* Connected to")]
+    reuses = [ln for ln in res.stderr.splitlines() if "Re-using existing connection" in ln]
+    check(len(connects) == 1, "expected one connection, saw %d" % len(connects), res)
+    check(len(reuses) == 2, "expected two reuses, saw %d" % len(reuses), res)
+
+
 def test_json11_error(tmp):
     key = key_for("json11-error")
     env = setup(tmp, key)
