@@ -497,170 +497,442 @@ static void init_signer(struct sigv4_signer *s, const struct aws_ctx *ctx,
 	s->flags = flags;
 }
 
+/* ---- the call engine: one state machine per call, many in flight ---- */
+
+struct pending {
+	const struct aws_service *svc;
+	struct aws_call *call;
+	struct aws_response *resp;
+	struct aws_response own_resp; /* batch calls: the answer handed to done */
+	aws_done_fn done;
+	void *ud;
+	struct aws_error err;
+	int rc;
+	int finished;
+
+	struct endpoint ep;
+	struct wire w;
+	struct strbuf host, base, url;
+	char rate_key[160];
+	char invocation[37];
+	int attempt, max_attempts, quota_taken, skew_fixed;
+	long long not_before_ms;
+	struct http_xfer *xfer;
+	struct http_response hr;
+};
+
+struct rate_slot {
+	char key[160];
+	long long next_ms;
+};
+
+struct aws_batch {
+	struct aws_ctx *ctx;
+	int max_in_flight;
+	int in_flight;
+	struct pending **items;
+	size_t nr, alloc;
+	struct {
+		const struct aws_service *svc;
+		double per_second;
+	} limits[16];
+	size_t nlimits;
+	struct rate_slot *slots;
+	size_t nslots, alloc_slots;
+};
+
+static void pending_free(struct pending *p)
+{
+	wire_release(&p->w);
+	strbuf_release(&p->host);
+	strbuf_release(&p->base);
+	strbuf_release(&p->url);
+	http_response_release(&p->hr);
+	if (p->resp == &p->own_resp)
+		aws_response_release(&p->own_resp);
+	free(p);
+}
+
+static void pending_finish(struct pending *p, int rc)
+{
+	p->rc = rc;
+	p->finished = 1;
+}
+
+/* Resolve, serialise and build the URL once per call. */
+static int pending_prepare(struct aws_ctx *ctx, struct pending *p)
+{
+	const char *region = p->call->region ? p->call->region : ctx->region;
+	int rc;
+
+	snprintf(p->err.service, sizeof(p->err.service), "%s",
+		 p->svc->name ? p->svc->name : p->svc->endpoint_prefix);
+	snprintf(p->err.operation, sizeof(p->err.operation), "%s", p->call->operation);
+	rc = resolve_target(ctx, p->svc, p->call, &p->ep, &p->host, &p->base, &p->err);
+	if (rc)
+		return rc;
+	build_wire(p->svc, p->call, p->base.buf, &p->w);
+	strbuf_add(&p->url, p->ep.url, (size_t)(strstr(p->ep.url, "://") - p->ep.url + 3));
+	strbuf_add(&p->url, p->host.buf, p->host.len);
+	strbuf_add(&p->url, p->w.path.buf, p->w.path.len);
+	add_query_string(&p->url, p->w.query);
+	make_uuid(p->invocation);
+	p->max_attempts = (p->call->flags & AWS_CALL_NO_RETRY) ? 1 : ctx->retry.max_attempts;
+	snprintf(p->rate_key, sizeof(p->rate_key), "%s/%s/%s", p->svc->name,
+		 region ? region : "-",
+		 p->call->credentials ? p->call->credentials->access_key_id : "");
+	return 0;
+}
+
+/* Sign and send one attempt.  Errors here end the call (no retry). */
+static int pending_start(struct aws_ctx *ctx, struct pending *p)
+{
+	const struct aws_credentials *creds = NULL;
+	struct kvlist headers = KVLIST_INIT;
+	struct sigv4_result sig;
+	char req_hdr[64];
+	int rc = 0;
+
+	p->attempt++;
+	p->err.attempts = p->attempt;
+	if (!(p->svc->flags & AWS_SVC_UNSIGNED) && !(p->call->flags & AWS_CALL_ANONYMOUS)) {
+		if (p->call->credentials)
+			creds = p->call->credentials;
+		else if ((rc = aws_ctx_credentials(ctx, &creds, &p->err)))
+			return rc;
+	}
+	sigv4_result_init(&sig);
+	kvlist_add(&headers, "Host", p->host.buf);
+	for (size_t i = 0; i < p->w.headers.nr; i++)
+		kvlist_add(&headers, p->w.headers.items[i].name, p->w.headers.items[i].value);
+	kvlist_add(&headers, "amz-sdk-invocation-id", p->invocation);
+	snprintf(req_hdr, sizeof(req_hdr), "attempt=%d; max=%d", p->attempt, p->max_attempts);
+	kvlist_add(&headers, "amz-sdk-request", req_hdr);
+	if (creds) {
+		struct sigv4_signer s;
+		init_signer(&s, ctx, p->svc, creds, &p->ep,
+			    (p->svc->flags & AWS_SVC_S3) ? SIGV4_CONTENT_SHA256 : SIGV4_DEFAULT_FLAGS);
+		struct sigv4_request sr = {
+			.method = p->w.method,
+			.path = p->w.path.buf,
+			.query = p->w.query,
+			.headers = &headers,
+			.body = p->w.body_ptr,
+			.body_len = p->w.body_len,
+		};
+		if (sigv4_sign_headers(&s, &sr, &sig)) {
+			rc = aws_error_set(&p->err, AWSX_EFAIL, "cannot sign the request");
+			goto out;
+		}
+		for (size_t i = 0; i < sig.add.nr; i++)
+			kvlist_set(&headers, sig.add.items[i].name, sig.add.items[i].value);
+	}
+	/* like the SDKs, leave User-Agent out of the signature: proxies rewrite it */
+	kvlist_add(&headers, "User-Agent", user_agent());
+
+	struct http_request hreq = {
+		.method = p->w.method,
+		.url = p->url.buf,
+		.headers = &headers,
+		.body = p->w.body_ptr,
+		.body_len = p->w.body_len,
+		.connect_timeout_ms = ctx->connect_timeout_ms,
+		.read_timeout_ms = ctx->read_timeout_ms,
+		.ca_bundle = ctx->ca_bundle,
+		.debug = ctx->debug ? ctx->debug_out : NULL,
+	};
+	p->xfer = http_start(ctx->http, &hreq, &p->hr);
+out:
+	kvlist_release(&headers); /* curl keeps its own copy of the header lines */
+	sigv4_result_release(&sig);
+	return rc;
+}
+
+/*
+ * Take the outcome of the attempt in flight: finish the call (success or
+ * final error) or schedule a retry by setting not_before_ms.
+ */
+static void pending_complete(struct aws_ctx *ctx, struct pending *p)
+{
+	int timed_out = 0;
+	enum retry_class cls = RETRY_NO;
+	int rc;
+
+	aws_error_clear(&p->err);
+	snprintf(p->err.service, sizeof(p->err.service), "%s",
+		 p->svc->name ? p->svc->name : p->svc->endpoint_prefix);
+	snprintf(p->err.operation, sizeof(p->err.operation), "%s", p->call->operation);
+	p->err.attempts = p->attempt;
+	rc = http_finish(ctx->http, p->xfer, &timed_out, &p->err);
+	p->xfer = NULL;
+	if (rc == -AWSX_EINTR) {
+		pending_finish(p, rc);
+		return;
+	}
+	if (rc) {
+		cls = RETRY_TIMEOUT;
+	} else if (p->hr.status >= 200 && p->hr.status < 300) {
+		struct aws_response *resp = p->resp;
+		retry_quota_release(&ctx->quota, p->quota_taken);
+		resp->status = p->hr.status;
+		kvlist_release(&resp->headers);
+		resp->headers = p->hr.headers;
+		p->hr.headers = (struct kvlist)KVLIST_INIT;
+		strbuf_release(&resp->body);
+		resp->body = p->hr.body;
+		strbuf_init(&p->hr.body, 0);
+		pending_finish(p, parse_success(p->svc, resp, &p->err));
+		return;
+	} else {
+		p->err.kind = AWSX_ESERVICE;
+		p->err.http_status = p->hr.status;
+		proto_parse_error(p->svc->protocol, p->hr.status, &p->hr.headers, p->hr.body.buf,
+				  p->hr.body.len, &p->err);
+		rc = -AWSX_ESERVICE;
+		cls = retry_classify(p->hr.status, p->err.code, 0);
+		long skew = retry_clock_skew(kvlist_get(&p->hr.headers, "Date"), time(NULL));
+		if (!p->skew_fixed && skew &&
+		    (cls == RETRY_CLOCK_SKEW || !strcmp(p->err.code, "SignatureDoesNotMatch") ||
+		     !strcmp(p->err.code, "InvalidSignatureException") ||
+		     !strcmp(p->err.code, "AuthFailure"))) {
+			ctx->clock_skew = skew;
+			p->skew_fixed = 1;
+			cls = RETRY_CLOCK_SKEW;
+		} else if (cls == RETRY_CLOCK_SKEW) {
+			cls = RETRY_NO;
+		}
+	}
+	if (cls == RETRY_NO || p->attempt >= p->max_attempts) {
+		pending_finish(p, rc);
+		return;
+	}
+	long delay = 0;
+	if (cls != RETRY_CLOCK_SKEW) {
+		int cost = retry_quota_acquire(&ctx->quota, cls);
+		if (cost < 0) {
+			if (ctx->debug)
+				fprintf(ctx->debug_out, "awsx: retry quota exhausted, not retrying\n");
+			pending_finish(p, rc);
+			return;
+		}
+		p->quota_taken += cost;
+		delay = retry_backoff_ms(p->attempt, (double)arc4random() / 4294967296.0);
+	}
+	if (ctx->debug)
+		fprintf(ctx->debug_out, "awsx: %s %s attempt %d failed (%s), retrying in %ld ms\n",
+			p->err.service, p->err.operation, p->attempt,
+			p->err.code[0] ? p->err.code : p->err.message, delay);
+	p->not_before_ms = now_ms_monotonic() + delay;
+}
+
+struct aws_batch *aws_batch_new(struct aws_ctx *ctx, int max_in_flight)
+{
+	struct aws_batch *b = xcalloc(1, sizeof(*b));
+	b->ctx = ctx;
+	b->max_in_flight = max_in_flight > 0 ? max_in_flight : 16;
+	return b;
+}
+
+void aws_batch_limit(struct aws_batch *b, const struct aws_service *svc, double per_second)
+{
+	for (size_t i = 0; i < b->nlimits; i++) {
+		if (b->limits[i].svc == svc) {
+			b->limits[i].per_second = per_second;
+			return;
+		}
+	}
+	if (b->nlimits < ARRAY_SIZE(b->limits)) {
+		b->limits[b->nlimits].svc = svc;
+		b->limits[b->nlimits++].per_second = per_second;
+	}
+}
+
+static struct pending *batch_queue(struct aws_batch *b, const struct aws_service *svc,
+				   struct aws_call *call, struct aws_response *resp,
+				   aws_done_fn done, void *ud)
+{
+	struct pending *p = xcalloc(1, sizeof(*p));
+	/* xcalloc leaves NULL buffers: strbufs must start as "" */
+	strbuf_init(&p->w.path, 0);
+	strbuf_init(&p->w.body, 0);
+	strbuf_init(&p->host, 0);
+	strbuf_init(&p->base, 0);
+	strbuf_init(&p->url, 0);
+	p->svc = svc;
+	p->call = call;
+	p->done = done;
+	p->ud = ud;
+	if (resp) {
+		p->resp = resp;
+	} else {
+		aws_response_init(&p->own_resp);
+		p->resp = &p->own_resp;
+	}
+	http_response_init(&p->hr);
+	if (pending_prepare(b->ctx, p))
+		pending_finish(p, -(p->err.kind ? p->err.kind : AWSX_EFAIL));
+	ALLOC_GROW(b->items, b->nr + 1, b->alloc);
+	b->items[b->nr++] = p;
+	return p;
+}
+
+void aws_batch_add(struct aws_batch *b, const struct aws_service *svc, struct aws_call *call,
+		   aws_done_fn done, void *ud)
+{
+	batch_queue(b, svc, call, NULL, done, ud);
+}
+
+/* Milliseconds until p may start under its service's rate limit (0: now). */
+static long long rate_wait(struct aws_batch *b, struct pending *p, long long now)
+{
+	double per_second = 0;
+	for (size_t i = 0; i < b->nlimits; i++)
+		if (b->limits[i].svc == p->svc)
+			per_second = b->limits[i].per_second;
+	if (per_second <= 0)
+		return 0;
+	struct rate_slot *slot = NULL;
+	for (size_t i = 0; i < b->nslots; i++)
+		if (!strcmp(b->slots[i].key, p->rate_key))
+			slot = &b->slots[i];
+	if (!slot) {
+		ALLOC_GROW(b->slots, b->nslots + 1, b->alloc_slots);
+		slot = &b->slots[b->nslots++];
+		memset(slot, 0, sizeof(*slot));
+		snprintf(slot->key, sizeof(slot->key), "%s", p->rate_key);
+	}
+	if (slot->next_ms > now)
+		return slot->next_ms - now;
+	slot->next_ms = now + (long long)(1000.0 / per_second);
+	return 0;
+}
+
+/* Hand finished calls to their callbacks and drop them from the batch. */
+static void batch_reap(struct aws_batch *b, struct pending *keep)
+{
+	for (size_t i = 0; i < b->nr;) {
+		struct pending *p = b->items[i];
+		if (!p->finished || p == keep) {
+			i++;
+			continue;
+		}
+		memmove(&b->items[i], &b->items[i + 1], (b->nr - i - 1) * sizeof(*b->items));
+		b->nr--;
+		if (p->done)
+			p->done(p->call, p->resp, p->rc ? &p->err : NULL, p->rc, p->ud);
+		pending_free(p);
+	}
+}
+
+/*
+ * Drive the batch until 'until' has finished (or, when NULL, until every
+ * call has, including calls added by callbacks).
+ */
+static int batch_drive(struct aws_batch *b, struct pending *until)
+{
+	struct aws_ctx *ctx = b->ctx;
+	for (;;) {
+		long long now = now_ms_monotonic(), wake = -1;
+		int waiting = 0;
+
+		batch_reap(b, until);
+		if (until ? until->finished : b->nr == 0)
+			return 0;
+		for (size_t i = 0; i < b->nr; i++) {
+			struct pending *p = b->items[i];
+			if (p->finished)
+				continue;
+			if (p->xfer) {
+				if (http_xfer_done(p->xfer)) {
+					pending_complete(ctx, p);
+					b->in_flight--;
+				}
+				continue;
+			}
+			if (b->in_flight >= b->max_in_flight) {
+				waiting = 1;
+				continue;
+			}
+			long long at = p->not_before_ms;
+			long long rw = at <= now ? rate_wait(b, p, now) : 0;
+			if (at > now || rw > 0) {
+				long long t = at > now ? at : now + rw;
+				if (wake < 0 || t < wake)
+					wake = t;
+				waiting = 1;
+				continue;
+			}
+			int rc = pending_start(ctx, p);
+			if (rc)
+				pending_finish(p, rc);
+			else
+				b->in_flight++;
+		}
+		if (http_interrupted)
+			break;
+		if (b->in_flight > 0) {
+			long t = 200;
+			if (wake >= 0 && wake - now < t)
+				t = wake - now > 0 ? (long)(wake - now) : 0;
+			if (http_wait(ctx->http, t) == -AWSX_EINTR)
+				break;
+		} else if (waiting && wake >= 0) {
+			if (sleep_ms((long)(wake - now)))
+				break;
+		}
+	}
+	/* interrupted: end every call that has not finished */
+	for (size_t i = 0; i < b->nr; i++) {
+		struct pending *p = b->items[i];
+		if (p->finished)
+			continue;
+		if (p->xfer) {
+			http_finish(ctx->http, p->xfer, NULL, &p->err);
+			p->xfer = NULL;
+			b->in_flight--;
+		}
+		aws_error_set(&p->err, AWSX_EINTR, "interrupted");
+		pending_finish(p, -AWSX_EINTR);
+	}
+	batch_reap(b, until);
+	return -AWSX_EINTR;
+}
+
+int aws_batch_run(struct aws_batch *b)
+{
+	return batch_drive(b, NULL);
+}
+
+void aws_batch_free(struct aws_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nr; i++) {
+		if (b->items[i]->xfer)
+			http_finish(b->ctx->http, b->items[i]->xfer, NULL, &b->items[i]->err);
+		pending_free(b->items[i]);
+	}
+	free(b->items);
+	free(b->slots);
+	free(b);
+}
+
 int aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	     struct aws_call *call, struct aws_response *resp,
 	     struct aws_error *err)
 {
-	int rc = 0;
-	struct endpoint ep;
-	struct wire w = { 0 };
-	struct strbuf host = STRBUF_INIT, base = STRBUF_INIT, url = STRBUF_INIT;
-	const struct aws_credentials *creds = NULL;
-	int max_attempts = (call->flags & AWS_CALL_NO_RETRY) ? 1 : ctx->retry.max_attempts;
-	int quota_taken = 0, skew_fixed = 0;
-	char invocation[37];
-
-	strbuf_init(&w.path, 0);
-	strbuf_init(&w.body, 0);
-	aws_error_clear(err);
-
-	rc = resolve_target(ctx, svc, call, &ep, &host, &base, err);
-	if (rc)
-		goto out;
-
-	if (!(svc->flags & AWS_SVC_UNSIGNED) && !(call->flags & AWS_CALL_ANONYMOUS)) {
-		if (call->credentials) {
-			creds = call->credentials;
-		} else if ((rc = aws_ctx_credentials(ctx, &creds, err))) {
-			goto out;
-		}
-	}
-
-	build_wire(svc, call, base.buf, &w);
-	strbuf_addf(&url, "%.*s", (int)(strstr(ep.url, "://") - ep.url + 3), ep.url);
-	strbuf_add(&url, host.buf, host.len);
-	strbuf_add(&url, w.path.buf, w.path.len);
-	add_query_string(&url, w.query);
-	make_uuid(invocation);
-
-	for (int attempt = 1;; attempt++) {
-		struct kvlist headers = KVLIST_INIT;
-		struct http_response hr;
-		struct sigv4_result sig;
-		int timed_out = 0;
-		enum retry_class cls = RETRY_NO;
-		char req_hdr[64];
-
-		http_response_init(&hr);
-		sigv4_result_init(&sig);
+	/* a batch of one: the same engine, run until this call has finished */
+	struct aws_batch b = { .ctx = ctx, .max_in_flight = 1 };
+	struct pending *p = batch_queue(&b, svc, call, resp, NULL, NULL);
+	batch_drive(&b, p);
+	int rc = p->rc;
+	*err = p->err;
+	if (!rc)
 		aws_error_clear(err);
-		snprintf(err->service, sizeof(err->service), "%s", svc->name ? svc->name : svc->endpoint_prefix);
-		snprintf(err->operation, sizeof(err->operation), "%s", call->operation);
-		err->attempts = attempt;
-
-		kvlist_add(&headers, "Host", host.buf);
-		for (size_t i = 0; i < w.headers.nr; i++)
-			kvlist_add(&headers, w.headers.items[i].name, w.headers.items[i].value);
-		kvlist_add(&headers, "amz-sdk-invocation-id", invocation);
-		snprintf(req_hdr, sizeof(req_hdr), "attempt=%d; max=%d", attempt, max_attempts);
-		kvlist_add(&headers, "amz-sdk-request", req_hdr);
-
-		if (creds) {
-			struct sigv4_signer s;
-			init_signer(&s, ctx, svc, creds, &ep,
-				    (svc->flags & AWS_SVC_S3) ? SIGV4_CONTENT_SHA256
-							      : SIGV4_DEFAULT_FLAGS);
-			struct sigv4_request sr = {
-				.method = w.method,
-				.path = w.path.buf,
-				.query = w.query,
-				.headers = &headers,
-				.body = w.body_ptr,
-				.body_len = w.body_len,
-			};
-			if (sigv4_sign_headers(&s, &sr, &sig)) {
-				kvlist_release(&headers);
-				sigv4_result_release(&sig);
-				rc = aws_error_set(err, AWSX_EFAIL, "cannot sign the request");
-				goto out;
-			}
-			for (size_t i = 0; i < sig.add.nr; i++)
-				kvlist_set(&headers, sig.add.items[i].name, sig.add.items[i].value);
-		}
-		/* like the SDKs, leave User-Agent out of the signature: proxies rewrite it */
-		kvlist_add(&headers, "User-Agent", user_agent());
-
-		struct http_request hreq = {
-			.method = w.method,
-			.url = url.buf,
-			.headers = &headers,
-			.body = w.body_ptr,
-			.body_len = w.body_len,
-			.connect_timeout_ms = ctx->connect_timeout_ms,
-			.read_timeout_ms = ctx->read_timeout_ms,
-			.ca_bundle = ctx->ca_bundle,
-			.debug = ctx->debug ? ctx->debug_out : NULL,
-		};
-		rc = http_perform(ctx->http, &hreq, &hr, &timed_out, err);
-		kvlist_release(&headers);
-		sigv4_result_release(&sig);
-
-		if (rc == -AWSX_EINTR) {
-			http_response_release(&hr);
-			goto out;
-		}
-		if (rc) {
-			cls = RETRY_TIMEOUT;
-		} else if (hr.status >= 200 && hr.status < 300) {
-			retry_quota_release(&ctx->quota, quota_taken);
-			resp->status = hr.status;
-			kvlist_release(&resp->headers);
-			resp->headers = hr.headers;
-			hr.headers = (struct kvlist)KVLIST_INIT;
-			strbuf_release(&resp->body);
-			resp->body = hr.body;
-			strbuf_init(&hr.body, 0);
-			http_response_release(&hr);
-			rc = parse_success(svc, resp, err);
-			goto out;
-		} else {
-			err->kind = AWSX_ESERVICE;
-			err->http_status = hr.status;
-			proto_parse_error(svc->protocol, hr.status, &hr.headers,
-					  hr.body.buf, hr.body.len, err);
-			rc = -AWSX_ESERVICE;
-			cls = retry_classify(hr.status, err->code, 0);
-			long skew = retry_clock_skew(kvlist_get(&hr.headers, "Date"), time(NULL));
-			if (!skew_fixed && skew &&
-			    (cls == RETRY_CLOCK_SKEW || !strcmp(err->code, "SignatureDoesNotMatch") ||
-			     !strcmp(err->code, "InvalidSignatureException") ||
-			     !strcmp(err->code, "AuthFailure"))) {
-				ctx->clock_skew = skew;
-				skew_fixed = 1;
-				cls = RETRY_CLOCK_SKEW;
-			} else if (cls == RETRY_CLOCK_SKEW) {
-				cls = RETRY_NO;
-			}
-		}
-		http_response_release(&hr);
-
-		if (cls == RETRY_NO || attempt >= max_attempts)
-			goto out;
-		long delay = 0;
-		if (cls != RETRY_CLOCK_SKEW) {
-			int cost = retry_quota_acquire(&ctx->quota, cls);
-			if (cost < 0) {
-				if (ctx->debug)
-					fprintf(ctx->debug_out, "awsx: retry quota exhausted, not retrying\n");
-				goto out;
-			}
-			quota_taken += cost;
-			delay = retry_backoff_ms(attempt, (double)arc4random() / 4294967296.0);
-		}
-		if (ctx->debug)
-			fprintf(ctx->debug_out, "awsx: %s %s attempt %d failed (%s), retrying in %ld ms\n",
-				err->service, err->operation, attempt,
-				err->code[0] ? err->code : err->message, delay);
-		if (sleep_ms(delay)) {
-			rc = aws_error_set(err, AWSX_EINTR, "interrupted");
-			goto out;
-		}
-	}
-out:
-	wire_release(&w);
-	strbuf_release(&host);
-	strbuf_release(&base);
-	strbuf_release(&url);
+	for (size_t i = 0; i < b.nr; i++)
+		pending_free(b.items[i]);
+	free(b.items);
+	free(b.slots);
 	return rc;
 }
 

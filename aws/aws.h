@@ -152,6 +152,34 @@ int aws_call(struct aws_ctx *ctx, const struct aws_service *svc,
 	     struct aws_call *call, struct aws_response *resp,
 	     struct aws_error *err);
 
+/* ---- many calls in flight ---- */
+
+/*
+ * A batch runs many calls concurrently over the context's connection
+ * pool, each with the same signing, retries and error model as aws_call.
+ * done runs exactly once per call, from inside aws_batch_run, with the
+ * answer (NULL err) or the error (rc < 0); it may add more calls (the next
+ * page, the next region).  The call must stay alive until its done has
+ * run; the response is freed after done returns.
+ */
+struct aws_batch;
+typedef void (*aws_done_fn)(struct aws_call *call, struct aws_response *resp,
+			    const struct aws_error *err, int rc, void *ud);
+
+/* max_in_flight: requests on the wire at once (0: 16). */
+struct aws_batch *aws_batch_new(struct aws_ctx *ctx, int max_in_flight);
+/*
+ * At most per_second request starts per second for svc, counted separately
+ * for each region and credentials (the unit AWS throttles by).
+ */
+void aws_batch_limit(struct aws_batch *b, const struct aws_service *svc,
+		     double per_second);
+void aws_batch_add(struct aws_batch *b, const struct aws_service *svc,
+		   struct aws_call *call, aws_done_fn done, void *ud);
+/* Run until every call is done.  0, or -AWSX_EINTR when interrupted. */
+int aws_batch_run(struct aws_batch *b);
+void aws_batch_free(struct aws_batch *b);
+
 /* ---- pagination ---- */
 
 /*

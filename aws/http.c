@@ -253,28 +253,37 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size,
 	return 0;
 }
 
-int http_perform(struct http_client *c, const struct http_request *req,
-		 struct http_response *resp, int *timed_out,
-		 struct aws_error *err)
+struct http_xfer {
+	CURL *h;
+	struct curl_slist *hdrs;
+	struct transfer t;
+	char errbuf[CURL_ERROR_SIZE];
+	char *url; /* for messages */
+	int done;
+	CURLcode result;
+};
+
+struct http_xfer *http_start(struct http_client *c, const struct http_request *req,
+			     struct http_response *resp)
 {
-	int rc = 0;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *hdrs = NULL;
-	struct transfer t = { resp, req->max_body ? req->max_body : (256u << 20), 0 };
-	CURL *h = curl_easy_init();
+	struct http_xfer *x = xcalloc(1, sizeof(*x));
 	long connect_ms = req->connect_timeout_ms ? req->connect_timeout_ms : 60000;
 	long read_ms = req->read_timeout_ms ? req->read_timeout_ms : 60000;
+	CURL *h = curl_easy_init();
 
-	if (timed_out)
-		*timed_out = 0;
+	x->h = h;
+	x->url = xstrdup(req->url);
+	x->t.resp = resp;
+	x->t.max_body = req->max_body ? req->max_body : (256u << 20);
 	kvlist_release(&resp->headers);
 	strbuf_reset(&resp->body);
 	resp->status = 0;
 
+	curl_easy_setopt(h, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	curl_easy_setopt(h, CURLOPT_SHARE, c->share);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -286,9 +295,9 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (read_ms + 999) / 1000);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x->t);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &x->t);
 	if (req->debug) {
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -302,17 +311,16 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	} else {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 		if (req->body_len || strcmp(req->method, "DELETE")) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS,
-					 req->body ? req->body : "");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)req->body_len);
+			/* the caller keeps the body alive until http_finish */
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		}
 	}
 	/* curl must not add headers the signature does not cover */
-	hdrs = curl_slist_append(hdrs, "Expect:");
+	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
 	/* no form-encoded Content-Type unless the caller says so */
 	if (!kvlist_get(req->headers, "Content-Type"))
-		hdrs = curl_slist_append(hdrs, "Content-Type:");
+		x->hdrs = curl_slist_append(x->hdrs, "Content-Type:");
 	for (size_t i = 0; req->headers && i < req->headers->nr; i++) {
 		struct strbuf line = STRBUF_INIT;
 		const struct kv *kv = &req->headers->items[i];
@@ -320,60 +328,83 @@ int http_perform(struct http_client *c, const struct http_request *req,
 			strbuf_addf(&line, "%s: %s", kv->name, kv->value);
 		else
 			strbuf_addf(&line, "%s;", kv->name);
-		hdrs = curl_slist_append(hdrs, line.buf);
+		x->hdrs = curl_slist_append(x->hdrs, line.buf);
 		strbuf_release_secret(&line);
 	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
 	curl_multi_add_handle(c->multi, h);
-	CURLcode result = CURLE_OK;
-	int done = 0;
-	while (!done) {
-		int running = 0;
-		CURLMcode mc = curl_multi_perform(c->multi, &running);
-		if (mc != CURLM_OK) {
-			rc = aws_error_set(err, AWSX_ENET, "cannot reach '%s': %s",
-					   req->url, curl_multi_strerror(mc));
-			goto out_remove;
-		}
-		CURLMsg *msg;
-		int left;
-		while ((msg = curl_multi_info_read(c->multi, &left))) {
-			if (msg->msg == CURLMSG_DONE && msg->easy_handle == h) {
-				result = msg->data.result;
-				done = 1;
-			}
-		}
-		if (done)
-			break;
-		if (http_interrupted) {
-			rc = aws_error_set(err, AWSX_EINTR, "interrupted");
-			goto out_remove;
-		}
-		curl_multi_poll(c->multi, NULL, 0, 200, NULL);
-	}
+	return x;
+}
 
-	if (result != CURLE_OK) {
-		const char *why = errbuf[0] ? errbuf : curl_easy_strerror(result);
-		if (result == CURLE_OPERATION_TIMEDOUT && timed_out)
+int http_wait(struct http_client *c, long timeout_ms)
+{
+	int running = 0;
+	CURLMsg *msg;
+	int left;
+
+	if (http_interrupted)
+		return -AWSX_EINTR;
+	curl_multi_perform(c->multi, &running);
+	while ((msg = curl_multi_info_read(c->multi, &left))) {
+		struct http_xfer *x = NULL;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		if (x && !x->done) {
+			x->done = 1;
+			x->result = msg->data.result;
+			return 0; /* a transfer finished: let the callers look */
+		}
+	}
+	if (timeout_ms > 0)
+		curl_multi_poll(c->multi, NULL, 0, (int)timeout_ms, NULL);
+	return http_interrupted ? -AWSX_EINTR : 0;
+}
+
+int http_xfer_done(const struct http_xfer *x)
+{
+	return x->done;
+}
+
+int http_finish(struct http_client *c, struct http_xfer *x, int *timed_out,
+		struct aws_error *err)
+{
+	int rc = 0;
+
+	if (timed_out)
+		*timed_out = 0;
+	if (!x->done) {
+		rc = aws_error_set(err, AWSX_EINTR, "interrupted");
+	} else if (x->result != CURLE_OK) {
+		const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
+		if (x->result == CURLE_OPERATION_TIMEDOUT && timed_out)
 			*timed_out = 1;
-		if (t.too_big)
-			rc = aws_error_set(err, AWSX_ENET,
-					   "answer from '%s' is larger than %zu bytes",
-					   req->url, t.max_body);
-		else if (result == CURLE_OPERATION_TIMEDOUT)
-			rc = aws_error_set(err, AWSX_ENET,
-					   "timed out talking to '%s': %s", req->url, why);
+		if (x->t.too_big)
+			rc = aws_error_set(err, AWSX_ENET, "answer from '%s' is larger than %zu bytes",
+					   x->url, x->t.max_body);
+		else if (x->result == CURLE_OPERATION_TIMEDOUT)
+			rc = aws_error_set(err, AWSX_ENET, "timed out talking to '%s': %s", x->url,
+					   why);
 		else
-			rc = aws_error_set(err, AWSX_ENET, "cannot reach '%s': %s",
-					   req->url, why);
-		goto out_remove;
+			rc = aws_error_set(err, AWSX_ENET, "cannot reach '%s': %s", x->url, why);
+	} else {
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->t.resp->status);
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-
-out_remove:
-	curl_multi_remove_handle(c->multi, h);
-	curl_easy_cleanup(h);
-	curl_slist_free_all(hdrs);
+	curl_multi_remove_handle(c->multi, x->h);
+	curl_easy_cleanup(x->h);
+	curl_slist_free_all(x->hdrs);
+	free(x->url);
+	free(x);
 	return rc;
+}
+
+int http_perform(struct http_client *c, const struct http_request *req,
+		 struct http_response *resp, int *timed_out,
+		 struct aws_error *err)
+{
+	struct http_xfer *x = http_start(c, req, resp);
+	while (!x->done)
+		if (http_wait(c, 200))
+			break;
+	return http_finish(c, x, timed_out, err);
 }

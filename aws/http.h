@@ -51,6 +51,24 @@ int http_perform(struct http_client *c, const struct http_request *req,
 		 struct http_response *resp, int *timed_out,
 		 struct aws_error *err);
 
+/*
+ * The same in steps, so that many transfers can be in flight on one
+ * client: http_start adds a transfer (req's body must stay alive until
+ * http_finish), http_wait drives all transfers of the client for at most
+ * timeout_ms and marks the ones that finished (returning early when one
+ * did; -AWSX_EINTR when interrupted), http_xfer_done tells, http_finish
+ * takes the outcome (as http_perform returns it) and frees the transfer.
+ * Any caller's http_wait may complete anyone's transfer: callers check
+ * their own transfers with http_xfer_done, never rely on who waited.
+ */
+struct http_xfer;
+struct http_xfer *http_start(struct http_client *c, const struct http_request *req,
+			     struct http_response *resp);
+int http_wait(struct http_client *c, long timeout_ms);
+int http_xfer_done(const struct http_xfer *x);
+int http_finish(struct http_client *c, struct http_xfer *x, int *timed_out,
+		struct aws_error *err);
+
 /* Set from a signal handler to make waits return -AWSX_EINTR. */
 extern volatile int http_interrupted;
 

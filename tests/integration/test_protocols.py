@@ -330,6 +330,71 @@ def test_connection_reused_across_calls(tmp):
     check(len(reuses) == 2, "expected two reuses, saw %d" % len(reuses), res)
 
 
+# ---- many calls in flight (aws_batch) ----
+
+def test_batch_runs_calls_concurrently(tmp):
+    # 8 calls, at most 4 on the wire: the server sees 4 at once, never more
+    key = key_for("batch-conc")
+    env = setup(tmp, key)
+    with harness.FaultProxy(harness.env()["endpoint_url"], default={"delay_ms": 400}) as fault:
+        env["AWS_ENDPOINT_URL"] = fault.url
+        mark = harness.log_mark()
+        res = probe(["--batch", "8", "--in-flight", "4", "sts", "GetCallerIdentity"], env)
+        check(res.returncode == 0 and "ok=8 failed=0" in res.stdout, "batch failed", res)
+        check(fault.count == 8, "expected 8 requests, saw %d" % fault.count, res)
+        check(2 <= fault.max_active <= 4,
+              "expected 2 to 4 requests at once, saw %d" % fault.max_active, res)
+    expect_verified(mark, key, "GetCallerIdentity", res, count=8)
+
+
+def test_batch_one_in_flight_is_serial(tmp):
+    key = key_for("batch-serial")
+    env = setup(tmp, key)
+    with harness.FaultProxy(harness.env()["endpoint_url"], default={"delay_ms": 100}) as fault:
+        env["AWS_ENDPOINT_URL"] = fault.url
+        res = probe(["--batch", "4", "--in-flight", "1", "sts", "GetCallerIdentity"], env)
+        check(res.returncode == 0 and "ok=4 failed=0" in res.stdout, "batch failed", res)
+        check(fault.max_active == 1, "expected one at a time, saw %d" % fault.max_active, res)
+
+
+def test_batch_retries_each_call(tmp):
+    # the first three answers are throttled: each affected call retries on its own
+    key = key_for("batch-retry")
+    env = setup(tmp, key)
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+        fault.set_schedule([{"throttle": "json"}] * 3)
+        env["AWS_ENDPOINT_URL"] = fault.url
+        res = probe(["--batch", "6", "--in-flight", "3", "logs", "DescribeLogGroups",
+                     "limit=1"], env)
+        check(res.returncode == 0 and "ok=6 failed=0" in res.stdout, "batch failed", res)
+        check(fault.count == 9, "expected 6 calls + 3 retries, saw %d" % fault.count, res)
+
+
+def test_batch_reports_each_failure(tmp):
+    key = key_for("batch-fail")
+    env = setup(tmp, key, AWS_MAX_ATTEMPTS="1")
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+        fault.set_schedule([{"status": 503, "protocol": "query"}] * 2)
+        env["AWS_ENDPOINT_URL"] = fault.url
+        res = probe(["--batch", "5", "--in-flight", "1", "sts", "GetCallerIdentity"], env)
+        check(res.returncode == 5, "a failed call must fail the batch", res)
+        check("ok=3 failed=2" in res.stdout, "expected 3 ok and 2 failed", res)
+        check(res.stdout.count("error: sts GetCallerIdentity failed: HTTP 503") == 2,
+              "each failure reported", res)
+
+
+def test_batch_rate_limited_completes(tmp):
+    # a per-service rate limit delays starts but every call still finishes
+    key = key_for("batch-rate")
+    env = setup(tmp, key)
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+        env["AWS_ENDPOINT_URL"] = fault.url
+        res = probe(["--batch", "5", "--in-flight", "5", "--rate", "20", "sts",
+                     "GetCallerIdentity"], env)
+        check(res.returncode == 0 and "ok=5 failed=0" in res.stdout, "batch failed", res)
+        check(fault.count == 5, "expected 5 requests", res)
+
+
 def test_json11_error(tmp):
     key = key_for("json11-error")
     env = setup(tmp, key)

@@ -77,6 +77,13 @@ class _Handler(pc.ProxyHandler):
     owner = None  # the FaultProxy
 
     def handle_proxy(self):
+        self.owner._enter()
+        try:
+            self._handle()
+        finally:
+            self.owner._leave()
+
+    def _handle(self):
         method = self.command
         target = self.request_target()
         body = self.read_body()
@@ -141,6 +148,8 @@ class FaultProxy:
         self._schedule = collections.deque(schedule or [])
         self.default = dict(default or {})
         self.count = 0
+        self.active = 0       # requests being handled right now
+        self.max_active = 0   # the most handled at once: how concurrent the client was
         self.requests = []
         self.bodies = []
         self._server = None
@@ -196,6 +205,15 @@ class FaultProxy:
         return False
 
     # -- used by the handler -----------------------------------------------------
+
+    def _enter(self):
+        with self._lock:
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
+
+    def _leave(self):
+        with self._lock:
+            self.active -= 1
 
     def _next(self, method, target, headers, body):
         with self._lock:

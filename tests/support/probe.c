@@ -13,6 +13,10 @@
  *     --method M --path P -q NAME=VALUE -H NAME:VALUE --body TEXT  (rest)
  *     --paginate IN:OUT[:MAX]   follow page tokens; prints "page N" lines
  *     --presign SECONDS         print a presigned URL instead of calling
+ *     --batch N [--in-flight K] [--rate R]
+ *                               run N copies of the call concurrently (at
+ *                               most K on the wire, R starts per second);
+ *                               prints "ok=<n> failed=<n>" and each error
  *     --region R --profile P --endpoint-url U --debug
  * Prints the answer body on stdout; an error as "awsx-probe: <line>" with
  * the error's kind as exit status (docs/exit-codes.md), and on stdout a
@@ -39,6 +43,25 @@ static int print_page(const struct aws_response *resp, void *ud)
 	return 0;
 }
 
+struct batch_tally {
+	int ok, failed;
+};
+
+static void on_batch_done(struct aws_call *call, struct aws_response *resp,
+			  const struct aws_error *err, int rc, void *ud)
+{
+	struct batch_tally *t = ud;
+	if (!rc) {
+		t->ok++;
+		return;
+	}
+	struct strbuf line = STRBUF_INIT;
+	aws_error_format(err, &line);
+	printf("error: %s\n", line.buf);
+	strbuf_release(&line);
+	t->failed++;
+}
+
 static void add_json_member(cJSON *obj, const char *name, const char *value)
 {
 	cJSON *v = NULL;
@@ -58,6 +81,8 @@ int main(int argc, char **argv)
 	struct aws_ctx *ctx = NULL;
 	const char *paginate = NULL, *svc_name = NULL, *op = NULL;
 	long presign = 0;
+	int batch = 0, in_flight = 0;
+	double rate = 0;
 	int i, rc;
 
 	aws_call_init(&call, NULL);
@@ -91,6 +116,12 @@ int main(int argc, char **argv)
 			paginate = v;
 		} else if (!strcmp(a, "--presign")) {
 			presign = atol(v);
+		} else if (!strcmp(a, "--batch")) {
+			batch = atoi(v);
+		} else if (!strcmp(a, "--in-flight")) {
+			in_flight = atoi(v);
+		} else if (!strcmp(a, "--rate")) {
+			rate = atof(v);
 		} else if (!strcmp(a, "--region")) {
 			opt.region = v;
 		} else if (!strcmp(a, "--profile")) {
@@ -129,7 +160,24 @@ int main(int argc, char **argv)
 	rc = aws_ctx_new(&ctx, &opt, &err);
 	if (rc)
 		goto report;
-	if (presign) {
+	if (batch > 0) {
+		struct batch_tally tally = { 0, 0 };
+		struct aws_batch *b = aws_batch_new(ctx, in_flight);
+		if (rate > 0)
+			aws_batch_limit(b, svc, rate);
+		/* every copy shares the one call description: it is read-only here */
+		for (int k = 0; k < batch; k++)
+			aws_batch_add(b, svc, &call, on_batch_done, &tally);
+		rc = aws_batch_run(b);
+		aws_batch_free(b);
+		printf("ok=%d failed=%d\n", tally.ok, tally.failed);
+		if (!rc && tally.failed)
+			rc = -AWSX_ESERVICE;
+		if (rc) {
+			rc = -rc;
+			goto out;
+		}
+	} else if (presign) {
 		struct strbuf url = STRBUF_INIT;
 		rc = aws_presign(ctx, svc, &call, presign, &url, &err);
 		if (!rc)
