@@ -70,4 +70,79 @@ void lcm_template_name(const char *lc_name,
 		       int (*taken)(const char *name, void *ud), void *ud,
 		       struct strbuf *out);
 
+/* ---- inventory ---- */
+
+struct lcm_asg {
+	char *name;
+	char *managed_by; /* NULL, "cloudformation:<stack>" or "elasticbeanstalk:<env>" */
+};
+
+/* One launch configuration found in one account and region. */
+struct lcm_row {
+	char *account;
+	char *region;
+	cJSON *lc; /* the launch configuration, botocore shape (owned) */
+	struct lcm_asg *asgs; /* the Auto Scaling groups using it */
+	size_t nasgs, alloc_asgs;
+};
+
+/* One account x region that was (or could not be) inventoried. */
+struct lcm_scope {
+	char *account;
+	char *region;
+	int count;   /* launch configurations found */
+	char *error; /* NULL when the scope was read completely */
+};
+
+struct lcm_inventory {
+	struct lcm_row *rows;
+	size_t nrows, alloc_rows;
+	struct lcm_scope *scopes;
+	size_t nscopes, alloc_scopes;
+};
+
+enum lcm_format {
+	LCM_FORMAT_TABLE,
+	LCM_FORMAT_CSV,
+	LCM_FORMAT_JSON,
+	LCM_FORMAT_AWS_SCRIPT, /* byte for byte what AWS's inventory script writes */
+};
+
+void lcm_inventory_init(struct lcm_inventory *inv);
+void lcm_inventory_release(struct lcm_inventory *inv);
+/* Add a row (takes ownership of lc); returns it so ASGs can be attached. */
+struct lcm_row *lcm_inventory_add(struct lcm_inventory *inv, const char *account,
+				  const char *region, cJSON *lc);
+void lcm_row_add_asg(struct lcm_row *row, const char *name, const char *managed_by);
+struct lcm_scope *lcm_inventory_scope(struct lcm_inventory *inv, const char *account,
+				      const char *region);
+/* Rows by account, region, name; scopes by account, region. */
+void lcm_inventory_sort(struct lcm_inventory *inv);
+/* Keep only rows whose LC some ASG uses (--in-use). */
+void lcm_inventory_only_in_use(struct lcm_inventory *inv);
+
+/*
+ * What matters for migration, as short comma-separated notes: "spot",
+ * "public-ip=true|false", "classic-link", "sg-names", "rename" (the name is
+ * not a valid launch template name), "managed".  Appends to out.
+ */
+void lcm_row_notes(const struct lcm_row *row, struct strbuf *out);
+
+/* Render the inventory; color: ANSI styling for the table on a terminal. */
+void lcm_inventory_write(const struct lcm_inventory *inv, enum lcm_format format,
+			 int color, struct strbuf *out);
+
+/*
+ * Python's repr() of a str, as AWS's script gets it from str(list):
+ * 'name', or "it's" when the name holds a single quote only.
+ */
+void lcm_py_repr(const char *s, struct strbuf *out);
+
+/*
+ * Write data to path atomically: a temporary file in the same folder,
+ * fsync, rename.  A failure leaves any old file untouched and names the path.
+ */
+int lcm_write_file_atomic(const char *path, const char *data, size_t len,
+			  struct aws_error *err);
+
 #endif
