@@ -65,12 +65,20 @@ struct cli_ctx {
 	int interactive;     /* stdin and stderr are terminals */
 };
 
+struct cli_command;
+
 /* What a command accepts, declared in its own file: drives parsing and -h. */
 struct cli_spec {
 	const char *usage;	 /* after "awsx NAME " */
 	const char *description; /* paragraph for -h */
 	const struct cli_option *options;
 	size_t noptions;
+	/*
+	 * A command made of subcommands ("lc-migrate inventory"): their table,
+	 * alphabetical, each named "<command> <subcommand>".
+	 */
+	const struct cli_command *subcommands;
+	size_t nsubcommands;
 };
 
 /* One row of the dispatch table in main.c. */
@@ -81,6 +89,13 @@ struct cli_command {
 	const char *summary;
 	const struct cli_spec *spec;
 };
+
+/*
+ * Prepare what needs asks for (prepare.c): colour and terminal detection,
+ * the aws context, the output format, credentials.  Returns 0 or the exit
+ * code after printing the error.
+ */
+int cli_prepare(struct cli_ctx *cli, unsigned needs);
 
 /* ---- diagnostics (diag.c) ---- */
 
@@ -102,8 +117,13 @@ int cli_edit_distance(const char *a, const char *b);
 int cli_parse_args(const struct cli_command *cmd, int argc, char **argv,
 		   struct cli_args *out);
 void cli_args_release(struct cli_args *a);
-/* -h text of a command on f. */
+/* -h text of a command on f (with its subcommands, if any). */
 void cli_print_command_help(FILE *f, const struct cli_command *cmd);
+/*
+ * The subcommand of cmd named word ("inventory" for "lc-migrate
+ * inventory"), or NULL after printing "did you mean" on stderr.
+ */
+const struct cli_command *cli_find_subcommand(const struct cli_command *cmd, const char *word);
 void cli_print_global_options(FILE *f);
 
 /*
@@ -134,6 +154,7 @@ const char *out_dim(const struct cli_ctx *cli);
 const char *out_reset(const struct cli_ctx *cli);
 
 /* ---- commands ---- */
+extern const struct cli_spec cmd_lc_migrate_spec;
 int cmd_whoami(struct cli_ctx *cli, struct cli_args *args);
 extern const struct cli_spec cmd_whoami_spec;
 

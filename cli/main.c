@@ -26,17 +26,23 @@ static const struct cli_option no_options[] = {
 	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
 };
 static const struct cli_spec help_spec = {
-	"[COMMAND]", "Show the list of commands, or the help of one command.",
-	no_options, ARRAY_SIZE(no_options),
+	.usage = "[COMMAND [SUBCOMMAND]]",
+	.description = "Show the list of commands, or the help of one command.",
+	.options = no_options,
+	.noptions = ARRAY_SIZE(no_options),
 };
 static const struct cli_spec version_spec = {
-	"", "Show the version of awsx and of the libraries it uses.",
-	no_options, ARRAY_SIZE(no_options),
+	.usage = "",
+	.description = "Show the version of awsx and of the libraries it uses.",
+	.options = no_options,
+	.noptions = ARRAY_SIZE(no_options),
 };
 
 /* The dispatch table, alphabetical. */
 static const struct cli_command commands[] = {
 	{ "help", cmd_help, 0, "show help for awsx or one command", &help_spec },
+	{ "lc-migrate", NULL, 0, "move Auto Scaling groups from launch configurations to templates",
+	  &cmd_lc_migrate_spec },
 	{ "version", cmd_version, 0, "show the version", &version_spec },
 	{ "whoami", cmd_whoami, NEEDS_AWS | NEEDS_CREDENTIALS,
 	  "show the account, identity and credential source in use", &cmd_whoami_spec },
@@ -57,7 +63,7 @@ static void print_usage(FILE *f)
 	      "configuration as the AWS CLI (~/.aws/config, ~/.aws/credentials, AWS_*\n"
 	      "variables).\n\nCommands:\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fputc('\n', f);
 	cli_print_global_options(f);
 	fputs("\nRun 'awsx COMMAND -h' for the options of a command.\n", f);
@@ -74,6 +80,9 @@ static int cmd_help(struct cli_ctx *cli, struct cli_args *args)
 		cli_error("no such command '%s' (see 'awsx help')", args->positional[0]);
 		return AWSX_EUSAGE;
 	}
+	for (size_t i = 1; i < args->npositional && cmd->spec->nsubcommands; i++)
+		if (!(cmd = cli_find_subcommand(cmd, args->positional[i])))
+			return AWSX_EUSAGE;
 	cli_print_command_help(stdout, cmd);
 	return 0;
 }
@@ -104,33 +113,11 @@ static int unknown_command(const char *name)
 	return AWSX_EUSAGE;
 }
 
-static int pick_output(struct cli_ctx *cli)
-{
-	const char *o = cli->g.output;
-	if (!o)
-		o = getenv("AWS_DEFAULT_OUTPUT");
-	if ((!o || !*o) && cli->aws)
-		o = aws_ctx_setting(cli->aws, "output");
-	if (!o || !*o || !strcasecmp(o, "text")) {
-		cli->output = OUTPUT_TEXT;
-	} else if (!strcasecmp(o, "json")) {
-		cli->output = OUTPUT_JSON;
-	} else if (!strcasecmp(o, "table")) {
-		cli->output = OUTPUT_TABLE;
-	} else if (cli->g.output) {
-		cli_error("invalid --output '%s': expected text, json or table", o);
-		return AWSX_EUSAGE;
-	} else {
-		cli->output = OUTPUT_TEXT; /* yaml etc. from a shared profile: fall back */
-	}
-	return 0;
-}
-
 static int run(int argc, char **argv)
 {
 	struct cli_ctx cli;
 	struct cli_args args;
-	char **rest = NULL;
+	char **rest = NULL, **rest_owned;
 	int nrest = 0, rc;
 	const struct cli_command *cmd = NULL;
 
@@ -139,6 +126,7 @@ static int run(int argc, char **argv)
 	rc = cli_take_globals(argc - 1, argv + 1, &cli.g, &rest, &nrest);
 	if (rc)
 		return rc;
+	rest_owned = rest; /* rest moves past subcommand names below */
 
 	int ci = -1;
 	for (int i = 0; i < nrest; i++) {
@@ -177,6 +165,24 @@ static int run(int argc, char **argv)
 		rc = unknown_command(rest[0]);
 		goto out;
 	}
+	/* "awsx lc-migrate inventory ...": descend into the subcommand */
+	while (cmd->spec->nsubcommands) {
+		if (nrest < 2 || rest[1][0] == '-') {
+			int asked = cli.g.help || (nrest >= 2 && (!strcmp(rest[1], "-h") ||
+								  !strcmp(rest[1], "--help")));
+			cli_print_command_help(asked ? stdout : stderr, cmd);
+			rc = asked ? 0 : AWSX_EUSAGE;
+			goto out;
+		}
+		const struct cli_command *sub = cli_find_subcommand(cmd, rest[1]);
+		if (!sub) {
+			rc = AWSX_EUSAGE;
+			goto out;
+		}
+		cmd = sub;
+		rest++;
+		nrest--;
+	}
 	if (cli.g.help) {
 		cli_print_command_help(stdout, cmd);
 		goto out;
@@ -189,52 +195,15 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 
-	const char *nc = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-	int colour_ok = !cli.g.no_color && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
-	cli.color = colour_ok && isatty(STDOUT_FILENO);
-	cli.color_err = colour_ok && isatty(STDERR_FILENO);
-	cli.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
-
-	if (cmd->needs & NEEDS_AWS) {
-		struct aws_error err;
-		struct aws_ctx_options o = {
-			.profile = cli.g.profile,
-			.region = cli.g.region,
-			.endpoint_url = cli.g.endpoint_url,
-			.debug = cli.g.debug,
-			.interactive = cli.interactive,
-			.connect_timeout_ms = cli.g.connect_timeout_ms,
-			.read_timeout_ms = cli.g.read_timeout_ms,
-		};
-		aws_error_clear(&err);
-		if (aws_ctx_new(&cli.aws, &o, &err)) {
-			rc = cli_report(&err);
-			goto out;
-		}
-		if ((cmd->needs & NEEDS_REGION) && aws_ctx_require_region(cli.aws, &err)) {
-			rc = cli_report(&err);
-			goto out;
-		}
-	}
-	if ((rc = pick_output(&cli)))
+	if ((rc = cli_prepare(&cli, cmd->needs)))
 		goto out;
-	if (cmd->needs & NEEDS_CREDENTIALS) {
-		struct aws_error err;
-		const struct aws_credentials *c;
-		aws_error_clear(&err);
-		if (aws_ctx_credentials(cli.aws, &c, &err)) {
-			rc = cli_report(&err);
-			goto out;
-		}
-	}
 	rc = cmd->fn(&cli, &args);
 out:
 	if (http_interrupted)
 		rc = AWSX_EINTR;
 	cli_args_release(&args);
 	aws_ctx_free(cli.aws);
-	free(rest);
+	free(rest_owned);
 	return rc;
 }
 

@@ -287,6 +287,14 @@ void cli_print_command_help(FILE *f, const struct cli_command *cmd)
 {
 	fprintf(f, "usage: awsx %s %s\n\n", cmd->name, cmd->spec->usage);
 	fprintf(f, "%s\n\n", cmd->spec->description);
+	if (cmd->spec->nsubcommands) {
+		fputs("Commands:\n", f);
+		for (size_t i = 0; i < cmd->spec->nsubcommands; i++) {
+			const struct cli_command *sub = &cmd->spec->subcommands[i];
+			fprintf(f, "  %-14s %s\n", sub->name + strlen(cmd->name) + 1, sub->summary);
+		}
+		fprintf(f, "\nRun 'awsx %s COMMAND -h' for the options of a command.\n\n", cmd->name);
+	}
 	if (cmd->spec->noptions) {
 		fputs("Options:\n", f);
 		for (size_t k = 0; k < cmd->spec->noptions; k++) {
@@ -299,4 +307,29 @@ void cli_print_command_help(FILE *f, const struct cli_command *cmd)
 	cli_print_global_options(f);
 	fputs("\nExit status: 0 ok, 1 failure, 2 usage, 3 configuration or credentials,\n"
 	      "4 network, 5 AWS service error, 130 interrupted (docs/exit-codes.md).\n", f);
+}
+
+const struct cli_command *cli_find_subcommand(const struct cli_command *cmd, const char *word)
+{
+	const struct cli_spec *spec = cmd->spec;
+	size_t plen = strlen(cmd->name);
+	const char **names = xcalloc(spec->nsubcommands + 1, sizeof(*names));
+	const struct cli_command *found = NULL;
+
+	for (size_t i = 0; i < spec->nsubcommands; i++) {
+		names[i] = spec->subcommands[i].name + plen + 1;
+		if (!strcmp(names[i], word))
+			found = &spec->subcommands[i];
+	}
+	if (!found) {
+		const char *s = cli_suggest(word, names, spec->nsubcommands);
+		if (s)
+			cli_error("'%s' is not a command of 'awsx %s'; did you mean '%s'?", word,
+				  cmd->name, s);
+		else
+			cli_error("'%s' is not a command of 'awsx %s' (see 'awsx %s -h')", word,
+				  cmd->name, cmd->name);
+	}
+	free(names);
+	return found;
 }

@@ -99,7 +99,8 @@ static void test_command_options(void)
 		{ "yes", 'y', OPT_FLAG, NULL, "go" },
 		{ "format", 0, OPT_STRING, "F", "format" },
 	};
-	static const struct cli_spec spec = { "[options]", "test", opts, 3 };
+	static const struct cli_spec spec = { .usage = "[options]", .description = "test",
+					      .options = opts, .noptions = 3 };
 	struct cli_command cmd = { "t", dummy, 0, "t", &spec };
 	const char *const argv_lit[] = { "-n", "a", "--name=b", "pos", "-y", "--format", "csv", "--", "-x", NULL };
 	char **argv = mkargv(argv_lit);
