@@ -24,8 +24,10 @@
  * !GetAtt <logical_id>.LatestVersionNumber} instead of
  * LaunchConfigurationName).  tags (may be NULL): name -> value pairs added
  * as TagSpecifications of the launch template.  Appends to out.
- * Returns 0, or -AWSX_EFAIL when data has a member the emitter does not
- * know (message names it), so nothing is silently dropped.
+ * Returns 0, or -AWSX_EFAIL (out left as it was) when data has a member the
+ * emitter does not know or of the wrong type, a tag key repeats, text is
+ * not UTF-8, or the name is invalid: the message names it, so nothing is
+ * silently dropped or mangled.
  */
 int tmpl_emit_cfn_launch_template(const char *logical_id, const char *lt_name,
 				  const cJSON *data, const struct kvlist *tags,
