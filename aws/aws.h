@@ -248,10 +248,206 @@ struct sts_assume_role_params {
 int sts_assume_role(struct aws_ctx *ctx, const struct aws_credentials *source,
 		    const struct sts_assume_role_params *p,
 		    struct aws_credentials *out, struct aws_error *err);
+/*
+ * The same in parts, for calls made inside an aws_batch: the AssumeRole
+ * call (set call->credentials to the source before adding it), and the
+ * credentials of a successful AssumeRole* answer (op: its operation).
+ */
+void sts_assume_role_call(struct aws_call *call, const struct sts_assume_role_params *p);
+int sts_read_credentials(const struct aws_response *resp, const char *op,
+			 struct aws_credentials *out, struct aws_error *err);
 int sts_assume_role_with_web_identity(struct aws_ctx *ctx,
 				      const struct sts_assume_role_params *p,
 				      const char *web_identity_token,
 				      struct aws_credentials *out,
 				      struct aws_error *err);
+
+/*
+ * ---- typed calls for lists and launch templates (Auto Scaling, EC2) ----
+ *
+ * Each operation is a pair usable with aws_call, aws_paginate and
+ * aws_batch alike.  The builder initialises call (aws_call_init) and fills
+ * its parameters, for the first page or, with next_token, the page after
+ * it; the caller releases the call with aws_call_release, also after a
+ * builder failed.  Builders taking plain strings cannot fail (their string
+ * arguments must not be NULL unless marked optional); builders taking JSON
+ * check it against botocore's input shape and fail with -AWSX_EFAIL naming
+ * the parameter ("ec2 CreateLaunchTemplate failed: unknown parameter
+ * 'LaunchTemplateData.Foo'").
+ *
+ * The page parser reads a successful answer into *items, a new cJSON array
+ * of the items exactly as boto3 returns them (botocore member names and
+ * JSON types; timestamps stay ISO 8601 strings), and *next_token, a new
+ * string or NULL on the last page (next_token itself may be NULL when the
+ * caller pages with aws_paginate).  Both are the caller's: cJSON_Delete,
+ * free.  A parser fails with -AWSX_ESERVICE "malformed answer: ..." when the
+ * answer lacks its result.  With aws_paginate pass a NULL next_token to the
+ * builder and the service's paginator.
+ */
+
+/* ---- Auto Scaling ---- */
+
+extern const struct aws_paginator autoscaling_paginator;
+
+/* All launch configurations, or those in names (MaxRecords=100). */
+void autoscaling_describe_launch_configurations_call(struct aws_call *call,
+						     const char *const *names,
+						     size_t nr_names,
+						     const char *next_token);
+/* Items: LaunchConfigurations. */
+int autoscaling_describe_launch_configurations_page(const struct aws_response *resp,
+						    cJSON **items,
+						    char **next_token,
+						    struct aws_error *err);
+
+/* All groups, or those in names (MaxRecords=100). */
+void autoscaling_describe_auto_scaling_groups_call(struct aws_call *call,
+						   const char *const *names,
+						   size_t nr_names,
+						   const char *next_token);
+/* Items: AutoScalingGroups. */
+int autoscaling_describe_auto_scaling_groups_page(const struct aws_response *resp,
+						  cJSON **items,
+						  char **next_token,
+						  struct aws_error *err);
+
+/* The instance refreshes of group_name, all or those in ids. */
+void autoscaling_describe_instance_refreshes_call(struct aws_call *call,
+						  const char *group_name,
+						  const char *const *ids,
+						  size_t nr_ids,
+						  const char *next_token);
+/* Items: InstanceRefreshes. */
+int autoscaling_describe_instance_refreshes_page(const struct aws_response *resp,
+						 cJSON **items,
+						 char **next_token,
+						 struct aws_error *err);
+
+/* UpdateAutoScalingGroup from input, an UpdateAutoScalingGroupType object. */
+int autoscaling_update_auto_scaling_group_call(struct aws_call *call,
+					       const cJSON *input,
+					       struct aws_error *err);
+
+/* StartInstanceRefresh from input, a StartInstanceRefreshType object. */
+int autoscaling_start_instance_refresh_call(struct aws_call *call,
+					    const cJSON *input,
+					    struct aws_error *err);
+/* The answer ({"InstanceRefreshId": ...}) as a new object in *out. */
+int autoscaling_start_instance_refresh_result(const struct aws_response *resp,
+					      cJSON **out,
+					      struct aws_error *err);
+
+void autoscaling_delete_launch_configuration_call(struct aws_call *call,
+						  const char *name);
+
+/* ---- EC2 ---- */
+
+/* NextToken in the request, <nextToken> in the answer. */
+extern const struct aws_paginator ec2_paginator;
+
+/* The regions enabled for the account, or with all_regions every one. */
+void ec2_describe_regions_call(struct aws_call *call, int all_regions);
+/* Items: Regions (never a next token). */
+int ec2_describe_regions_page(const struct aws_response *resp, cJSON **items,
+			      char **next_token, struct aws_error *err);
+
+/*
+ * Security groups by filters: vpc_id (optional) and group names (any of
+ * them; none: all groups), MaxResults=1000.
+ */
+void ec2_describe_security_groups_call(struct aws_call *call,
+				       const char *vpc_id,
+				       const char *const *group_names,
+				       size_t nr_group_names,
+				       const char *next_token);
+/* Items: SecurityGroups. */
+int ec2_describe_security_groups_page(const struct aws_response *resp,
+				      cJSON **items, char **next_token,
+				      struct aws_error *err);
+
+/* The subnets in subnet_ids, or all (then MaxResults=1000). */
+void ec2_describe_subnets_call(struct aws_call *call,
+			       const char *const *subnet_ids, size_t nr_ids,
+			       const char *next_token);
+/* Items: Subnets. */
+int ec2_describe_subnets_page(const struct aws_response *resp, cJSON **items,
+			      char **next_token, struct aws_error *err);
+
+/*
+ * Launch templates by names, and/or by tag: tag_key with tag_value is the
+ * filter "tag:<key>" = value, tag_key alone the filter "tag-key".  Without
+ * names MaxResults=200.
+ */
+void ec2_describe_launch_templates_call(struct aws_call *call,
+					const char *const *names,
+					size_t nr_names, const char *tag_key,
+					const char *tag_value,
+					const char *next_token);
+/* Items: LaunchTemplates. */
+int ec2_describe_launch_templates_page(const struct aws_response *resp,
+				       cJSON **items, char **next_token,
+				       struct aws_error *err);
+
+/*
+ * Versions of the template template_id (or, when NULL, template_name):
+ * those in versions ("1", "$Latest", "$Default"), or all (then
+ * MaxResults=200).  With neither id nor name, versions ("$Latest",
+ * "$Default") of every template.
+ */
+void ec2_describe_launch_template_versions_call(struct aws_call *call,
+						const char *template_id,
+						const char *template_name,
+						const char *const *versions,
+						size_t nr_versions,
+						const char *next_token);
+/* Items: LaunchTemplateVersions, LaunchTemplateData in the answer's shape. */
+int ec2_describe_launch_template_versions_page(const struct aws_response *resp,
+					       cJSON **items, char **next_token,
+					       struct aws_error *err);
+
+struct ec2_launch_template_request {
+	const char *template_id;	 /* new version: the template by id ... */
+	const char *template_name;	 /* ... or name; new template: its name */
+	const char *source_version;	 /* new version: optional base version */
+	const char *version_description; /* optional */
+	const cJSON *data;		 /* LaunchTemplateData, a
+					  * RequestLaunchTemplateData object */
+	const cJSON *tag_specifications; /* new template: optional array of
+					  * TagSpecification objects */
+	const char *client_token;	 /* NULL: a random UUID, kept by retries */
+	int dry_run;
+};
+
+/* CreateLaunchTemplate; the JSON is copied into the call's parameters. */
+int ec2_create_launch_template_call(struct aws_call *call,
+				    const struct ec2_launch_template_request *r,
+				    struct aws_error *err);
+/* CreateLaunchTemplateVersion (tag_specifications is not used). */
+int ec2_create_launch_template_version_call(struct aws_call *call,
+					    const struct ec2_launch_template_request *r,
+					    struct aws_error *err);
+
+/* DeleteLaunchTemplate by id, or when NULL by name. */
+void ec2_delete_launch_template_call(struct aws_call *call,
+				     const char *template_id,
+				     const char *template_name);
+
+/*
+ * RunInstances with DryRun=true, MinCount=MaxCount=1: launch_template is a
+ * LaunchTemplateSpecification object ({"LaunchTemplateId", "Version"}),
+ * subnet_id optional.  AWS answers the error DryRunOperation when the
+ * launch would have succeeded.
+ */
+int ec2_run_instances_dry_run_call(struct aws_call *call,
+				   const cJSON *launch_template,
+				   const char *subnet_id, struct aws_error *err);
+
+/*
+ * The whole answer of an EC2 operation as a new object in *out (with the
+ * output shape for the operations above, generically for others), e.g.
+ * CreateLaunchTemplate's {"LaunchTemplate": {...}, "Warning": {...}}.
+ */
+int ec2_result(const struct aws_response *resp, const char *operation,
+	       cJSON **out, struct aws_error *err);
 
 #endif

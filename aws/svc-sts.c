@@ -52,9 +52,8 @@ out:
 	return rc;
 }
 
-/* Credentials element of an AssumeRole* answer into out. */
-static int read_credentials(const struct aws_response *resp, const char *op,
-			    struct aws_credentials *out, struct aws_error *err)
+int sts_read_credentials(const struct aws_response *resp, const char *op,
+			 struct aws_credentials *out, struct aws_error *err)
 {
 	const struct xml_node *r = proto_query_result(resp->xml, op, AWS_PROTO_QUERY);
 	const struct xml_node *c = r ? xml_child(r, "Credentials") : NULL;
@@ -101,10 +100,22 @@ static int assume(struct aws_ctx *ctx, struct aws_call *call,
 	aws_response_init(&resp);
 	rc = aws_call(ctx, &aws_svc_sts, call, &resp, err);
 	if (!rc)
-		rc = read_credentials(&resp, call->operation, out, err);
+		rc = sts_read_credentials(&resp, call->operation, out, err);
 	aws_response_release(&resp);
 	aws_call_release(call);
 	return rc;
+}
+
+void sts_assume_role_call(struct aws_call *call, const struct sts_assume_role_params *p)
+{
+	aws_call_init(call, "AssumeRole");
+	add_common(call, p);
+	if (p->external_id)
+		kvlist_add(&call->params, "ExternalId", p->external_id);
+	if (p->serial_number && p->token_code) {
+		kvlist_add(&call->params, "SerialNumber", p->serial_number);
+		kvlist_add(&call->params, "TokenCode", p->token_code);
+	}
 }
 
 int sts_assume_role(struct aws_ctx *ctx, const struct aws_credentials *source,
@@ -113,14 +124,7 @@ int sts_assume_role(struct aws_ctx *ctx, const struct aws_credentials *source,
 {
 	struct aws_call call;
 
-	aws_call_init(&call, "AssumeRole");
-	add_common(&call, p);
-	if (p->external_id)
-		kvlist_add(&call.params, "ExternalId", p->external_id);
-	if (p->serial_number && p->token_code) {
-		kvlist_add(&call.params, "SerialNumber", p->serial_number);
-		kvlist_add(&call.params, "TokenCode", p->token_code);
-	}
+	sts_assume_role_call(&call, p);
 	call.credentials = source;
 	return assume(ctx, &call, out, err);
 }

@@ -7,7 +7,190 @@
  */
 #include "cli/cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "launchmigrate/launchmigrate.h"
+
+/* ---- inventory ---- */
+
+static const struct cli_option inventory_options[] = {
+	{ "all-regions", 0, OPT_FLAG, NULL, "every region enabled for the account (EC2 DescribeRegions)" },
+	{ "regions", 0, OPT_LIST, "R1,R2", "these regions (repeatable, comma-separated)" },
+	{ "org", 0, OPT_FLAG, NULL, "every ACTIVE account of the AWS Organization" },
+	{ "org-role", 0, OPT_STRING, "NAME", "role to assume in each account (with --org)" },
+	{ "external-id", 0, OPT_STRING, "ID", "external id for that role" },
+	{ "in-use", 0, OPT_FLAG, NULL, "only launch configurations some Auto Scaling group uses" },
+	{ "format", 0, OPT_STRING, "FORMAT", "table, csv or json (default: table, or json with --output json)" },
+	{ "aws-script-compatible", 0, OPT_FLAG, NULL,
+	  "write the file exactly as AWS's Launch Configuration Inventory Script does" },
+	{ "output-file", 'o', OPT_STRING, "FILE", "write to FILE (atomically) instead of stdout" },
+	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
+};
+
+static const struct cli_spec inventory_spec = {
+	.usage = "[--all-regions | --regions R1,R2] [--org --org-role NAME] [options]",
+	.description =
+		"List every launch configuration with the Auto Scaling groups that use it\n"
+		"and what matters for migrating it (spot price, public-IP setting,\n"
+		"ClassicLink, security groups given by name, a name that must change,\n"
+		"groups managed by CloudFormation or Elastic Beanstalk).  Accounts and\n"
+		"regions are read concurrently; one that fails is reported and the rest\n"
+		"is still written, with exit status 1.  Without --regions or\n"
+		"--all-regions, the configured region is read.",
+	.options = inventory_options,
+	.noptions = ARRAY_SIZE(inventory_options),
+};
+
+struct progress_state {
+	int shown;
+};
+
+static void show_progress(size_t done, size_t total, void *ud)
+{
+	struct progress_state *p = ud;
+	fprintf(stderr, "\rinventory: %zu of %zu regions read", done, total);
+	fflush(stderr);
+	p->shown = 1;
+}
+
+static int parse_regions(const struct cli_args *args, struct kvlist *out)
+{
+	for (size_t i = 0; i < args->nopts; i++) {
+		if (strcmp(args->opts[i].name, "regions"))
+			continue;
+		for (size_t j = 0; j < args->list[i].nr; j++) {
+			char *copy = xstrdup(args->list[i].items[j].value), *save = NULL;
+			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				while (*t == ' ')
+					t++;
+				if (*t && !kvlist_get(out, t))
+					kvlist_add(out, t, "");
+			}
+			free(copy);
+		}
+	}
+	return 0;
+}
+
+static int cmd_inventory(struct cli_ctx *cli, struct cli_args *args)
+{
+	struct lcm_selection sel;
+	struct lcm_inventory inv;
+	struct aws_error err;
+	struct strbuf out = STRBUF_INIT;
+	struct progress_state prog = { 0 };
+	enum lcm_format format = cli->output == OUTPUT_JSON ? LCM_FORMAT_JSON : LCM_FORMAT_TABLE;
+	const char *fmt = cli_arg(args, "format"), *file = cli_arg(args, "output-file");
+	int rc = 0;
+
+	memset(&sel, 0, sizeof(sel));
+	lcm_inventory_init(&inv);
+	aws_error_clear(&err);
+	if (args->npositional) {
+		cli_error("lc-migrate inventory takes no arguments ('%s' given)", args->positional[0]);
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	if (fmt) {
+		if (!strcasecmp(fmt, "table"))
+			format = LCM_FORMAT_TABLE;
+		else if (!strcasecmp(fmt, "csv"))
+			format = LCM_FORMAT_CSV;
+		else if (!strcasecmp(fmt, "json"))
+			format = LCM_FORMAT_JSON;
+		else {
+			cli_error("invalid --format '%s': expected table, csv or json", fmt);
+			rc = AWSX_EUSAGE;
+			goto out;
+		}
+	}
+	if (cli_flag(args, "aws-script-compatible")) {
+		if (fmt) {
+			cli_error("--aws-script-compatible and --format cannot be used together");
+			rc = AWSX_EUSAGE;
+			goto out;
+		}
+		format = LCM_FORMAT_AWS_SCRIPT;
+	}
+	parse_regions(args, &sel.regions);
+	sel.all_regions = cli_flag(args, "all-regions");
+	sel.org = cli_flag(args, "org");
+	sel.org_role = cli_arg(args, "org-role");
+	sel.external_id = cli_arg(args, "external-id");
+	if (sel.all_regions && sel.regions.nr) {
+		cli_error("--all-regions and --regions cannot be used together");
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	if (sel.org && !sel.org_role) {
+		cli_error("--org needs --org-role NAME (the role to assume in each account)");
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	if (!sel.org && (sel.org_role || sel.external_id)) {
+		cli_error("--org-role and --external-id go with --org");
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+
+	rc = lcm_inventory_collect(cli->aws, &sel, &inv,
+				   cli->color_err || (cli->interactive && !cli->g.debug) ? show_progress : NULL,
+				   &prog, &err);
+	if (prog.shown)
+		fputs("\r\033[K", stderr);
+	if (rc) {
+		rc = cli_report(&err);
+		goto out;
+	}
+	if (cli_flag(args, "in-use"))
+		lcm_inventory_only_in_use(&inv);
+	lcm_inventory_write(&inv, format, format == LCM_FORMAT_TABLE && !file && cli->color, &out);
+	if (file) {
+		if (lcm_write_file_atomic(file, out.buf, out.len, &err)) {
+			rc = cli_report(&err);
+			goto out;
+		}
+	} else {
+		fwrite(out.buf, 1, out.len, stdout);
+	}
+
+	size_t failed = 0, in_use = 0;
+	size_t nregions = 0, naccounts = 0;
+	for (size_t i = 0; i < inv.nscopes; i++) {
+		const struct lcm_scope *s = &inv.scopes[i];
+		if (s->error) {
+			failed++;
+			cli_error("could not read account %s, region %s: %s", s->account, s->region,
+				  s->error);
+		}
+		/* count distinct names; scopes are sorted by account then region */
+		if (!i || strcmp(inv.scopes[i - 1].account, s->account))
+			naccounts++;
+	}
+	for (size_t i = 0; i < inv.nscopes; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(inv.scopes[j].region, inv.scopes[i].region);
+		nregions += !seen;
+	}
+	for (size_t i = 0; i < inv.nrows; i++)
+		in_use += inv.rows[i].nasgs > 0;
+	fprintf(stderr, "%zu launch configurations (%zu in use) in %zu account%s and %zu region%s%s",
+		inv.nrows, in_use, naccounts, naccounts == 1 ? "" : "s", nregions,
+		nregions == 1 ? "" : "s", failed ? "" : "\n");
+	if (failed) {
+		fprintf(stderr, "; %zu account or region scope%s could not be read\n", failed,
+			failed == 1 ? "" : "s");
+		rc = AWSX_EFAIL;
+	}
+out:
+	kvlist_release(&sel.regions);
+	lcm_inventory_release(&inv);
+	strbuf_release(&out);
+	return rc;
+}
 
 static const struct cli_option deny_policy_options[] = {
 	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
@@ -51,6 +234,8 @@ static int cmd_deny_policy(struct cli_ctx *cli, struct cli_args *args)
 static const struct cli_command lc_migrate_commands[] = {
 	{ "lc-migrate deny-policy", cmd_deny_policy, 0,
 	  "print a policy that denies creating launch configurations", &deny_policy_spec },
+	{ "lc-migrate inventory", cmd_inventory, NEEDS_AWS | NEEDS_CREDENTIALS,
+	  "list launch configurations across regions and accounts", &inventory_spec },
 };
 
 const struct cli_spec cmd_lc_migrate_spec = {

@@ -84,6 +84,7 @@ struct lcm_row {
 	cJSON *lc; /* the launch configuration, botocore shape (owned) */
 	struct lcm_asg *asgs; /* the Auto Scaling groups using it */
 	size_t nasgs, alloc_asgs;
+	size_t seq; /* order of arrival: DescribeLaunchConfigurations order within a scope */
 };
 
 /* One account x region that was (or could not be) inventoried. */
@@ -120,6 +121,36 @@ struct lcm_scope *lcm_inventory_scope(struct lcm_inventory *inv, const char *acc
 void lcm_inventory_sort(struct lcm_inventory *inv);
 /* Keep only rows whose LC some ASG uses (--in-use). */
 void lcm_inventory_only_in_use(struct lcm_inventory *inv);
+
+/* What to inventory. */
+struct lcm_selection {
+	struct kvlist regions; /* --regions: names (value unused); empty: see below */
+	int all_regions;       /* --all-regions: EC2 DescribeRegions, enabled only */
+	int org;	       /* --org: every ACTIVE account of the Organization */
+	const char *org_role;  /* role name to assume in each account */
+	const char *external_id;
+	int max_in_flight;     /* 0: 16 */
+};
+
+/*
+ * Progress while collecting: done and total account x region scopes so far
+ * (total grows as regions are discovered).
+ */
+typedef void (*lcm_progress_fn)(size_t done, size_t total, void *ud);
+
+/*
+ * Collect launch configurations and the Auto Scaling groups using them in
+ * every selected account and region, concurrently (a bounded number of
+ * requests in flight, a rate limit per service, region and account, the
+ * core's retries).  Without --regions or --all-regions the context's
+ * region is used.  A scope (account x region) that fails is recorded with
+ * its error in inv and the others go on; only a failure that leaves
+ * nothing to do (no credentials, Organizations ListAccounts refused)
+ * returns an error.  Results are sorted.
+ */
+int lcm_inventory_collect(struct aws_ctx *ctx, const struct lcm_selection *sel,
+			  struct lcm_inventory *inv, lcm_progress_fn progress, void *ud,
+			  struct aws_error *err);
 
 /*
  * What matters for migration, as short comma-separated notes: "spot",

@@ -52,6 +52,7 @@ struct lcm_row *lcm_inventory_add(struct lcm_inventory *inv, const char *account
 	r->account = xstrdup(account);
 	r->region = xstrdup(region);
 	r->lc = lc;
+	r->seq = inv->nrows - 1;
 	return r;
 }
 
@@ -310,28 +311,44 @@ void lcm_py_repr(const char *s, struct strbuf *out)
 	strbuf_addch(out, q);
 }
 
+static int cmp_seq(const void *a, const void *b)
+{
+	const struct lcm_row *x = *(const struct lcm_row *const *)a;
+	const struct lcm_row *y = *(const struct lcm_row *const *)b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static void write_aws_script(const struct lcm_inventory *inv, struct strbuf *out)
 {
+	const struct lcm_row **mine = xcalloc(inv->nrows + 1, sizeof(*mine));
+
 	/* the header keeps the script's spelling: scripts downstream match on it */
 	strbuf_adds(out, "account_id,region,count,launch_configuratons\r\n");
 	for (size_t i = 0; i < inv->nscopes; i++) {
 		const struct lcm_scope *s = &inv->scopes[i];
 		struct strbuf list = STRBUF_INIT;
-		char count[16];
-		int n = 0;
+		char count[24];
+		size_t n = 0;
+		/*
+		 * The script dies on a region it cannot read and writes nothing;
+		 * awsx writes the others and reports the failure on stderr.
+		 */
 		if (s->error)
-			continue; /* the script writes no row for a region it could not read */
+			continue;
+		for (size_t j = 0; j < inv->nrows; j++)
+			if (!strcmp(inv->rows[j].account, s->account) &&
+			    !strcmp(inv->rows[j].region, s->region))
+				mine[n++] = &inv->rows[j];
+		/* names in the order DescribeLaunchConfigurations gave them, as the script lists them */
+		qsort(mine, n, sizeof(*mine), cmp_seq);
 		strbuf_addch(&list, '[');
-		for (size_t j = 0; j < inv->nrows; j++) {
-			const struct lcm_row *r = &inv->rows[j];
-			if (strcmp(r->account, s->account) || strcmp(r->region, s->region))
-				continue;
-			if (n++)
+		for (size_t j = 0; j < n; j++) {
+			if (j)
 				strbuf_adds(&list, ", ");
-			lcm_py_repr(lc_str(r->lc, "LaunchConfigurationName"), &list);
+			lcm_py_repr(lc_str(mine[j]->lc, "LaunchConfigurationName"), &list);
 		}
 		strbuf_addch(&list, ']');
-		snprintf(count, sizeof(count), "%d", n);
+		snprintf(count, sizeof(count), "%zu", n);
 		csv_field(out, s->account, 1);
 		csv_field(out, s->region, 0);
 		csv_field(out, count, 0);
@@ -339,6 +356,7 @@ static void write_aws_script(const struct lcm_inventory *inv, struct strbuf *out
 		strbuf_adds(out, "\r\n");
 		strbuf_release(&list);
 	}
+	free(mine);
 }
 
 /* ---- JSON ---- */

@@ -10,6 +10,22 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "support"))
 import harness  # noqa: E402
+import lcfixtures  # noqa: E402
+
+SECRET = harness.TEST_SECRET
+REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
+
+
+def setup(tmp, key, **extra):
+    env = harness.home(str(tmp))
+    env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=SECRET)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def inventory_json(env, *args):
+    res = harness.run_awsx(["lc-migrate", "inventory", "--format", "json"] + list(args), env)
+    return res, (json.loads(res.stdout) if res.returncode in (0, 1) and res.stdout else None)
 
 
 def describe(res):
@@ -46,6 +62,191 @@ def test_missing_or_unknown_subcommand(tmp):
     assert res.returncode == 2 and "did you mean 'deny-policy'" in res.stderr, describe(res)
     res = harness.run_awsx(["lc-migrate", "deny-policy", "--bogus"], env)
     assert res.returncode == 2 and "unknown option '--bogus'" in res.stderr, describe(res)
+
+
+# ---- inventory ----
+
+def test_inventory_rows_match_estate(tmp):
+    est = lcfixtures.build("lcm-inv")
+    try:
+        env = setup(tmp, "AKIALCMINVROWS000001")
+        mark = harness.log_mark()
+        res, doc = inventory_json(env, "--regions", ",".join(REGIONS))
+        assert res.returncode == 0, describe(res)
+        rows = est.filter(doc["LaunchConfigurations"], key="Name")
+        got = sorted((r["Account"], r["Region"], r["Name"],
+                      sorted(a["Name"] for a in r["AutoScalingGroups"]), r["InUse"]) for r in rows)
+        assert got == est.expected_rows(), "rows differ:\n%r\n%r" % (got, est.expected_rows())
+        # managed groups are marked, the others are not
+        for r in rows:
+            for a in r["AutoScalingGroups"]:
+                want = next(g["managed_by"] for g in est.asgs
+                            if g["region"] == r["Region"] and g["name"] == a["Name"])
+                assert a["ManagedBy"] == want, (a, want)
+        # what matters for migration
+        by_name = {(r["Region"], r["Name"]): r for r in rows}
+        for region in REGIONS:
+            notes = lambda key: by_name[(region, est.lc(region, key)["name"])]["Notes"]
+            assert "public-ip=false" in notes("private"), notes("private")
+            assert "public-ip=true" in notes("public") and "sg-names" in notes("public")
+            assert "spot" in notes("spot") and "rename" in notes("spot"), notes("spot")
+            assert "classic-link" in notes("classic"), notes("classic")
+            assert "managed" in notes("public"), notes("public")
+        # every request was signed correctly, and the lists were paginated
+        reqs = harness.requests_since(mark, access_key="AKIALCMINVROWS000001")
+        assert reqs and all(r["verified"] for r in reqs), reqs
+        ops = {r["operation"] for r in reqs}
+        assert {"DescribeLaunchConfigurations", "DescribeAutoScalingGroups"} <= ops, ops
+        summary = doc["Summary"]
+        assert summary["FailedScopes"] == 0 and summary["Scopes"] == 3, summary
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_inventory_aws_script_compatible_bytes(tmp):
+    regions = ("ca-central-1", "sa-east-1")  # reserved in lcfixtures: no other test uses them
+    est = lcfixtures.build("lcm-script", regions=regions)
+    try:
+        env = setup(tmp, "AKIALCMINVSCRIPT0001")
+        out = pathlib.Path(tmp) / "inventory.csv"
+        res = harness.run_awsx(["lc-migrate", "inventory", "--regions", ",".join(regions),
+                                "--aws-script-compatible", "-o", str(out)], env)
+        assert res.returncode == 0, describe(res)
+        assert res.stdout == "", describe(res)
+        want = est.aws_script_csv(list(regions))
+        got = out.read_bytes()
+        want = want if isinstance(want, bytes) else want.encode()
+        assert got == want, "bytes differ:\n%r\n%r" % (got, want)
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_inventory_formats_and_in_use(tmp):
+    est = lcfixtures.build("lcm-fmt", regions=("us-west-2",))
+    try:
+        env = setup(tmp, "AKIALCMINVFORMAT0001")
+        res = harness.run_awsx(["lc-migrate", "inventory", "--regions", "us-west-2",
+                                "--format", "csv"], env)
+        assert res.returncode == 0, describe(res)
+        import csv
+        import io
+        rows = list(csv.reader(io.StringIO(res.stdout)))
+        assert rows[0][:5] == ["account", "region", "name", "arn", "created"], rows[0]
+        mine = sorted(r[2] for r in rows[1:] if est.owns(r[2]))
+        assert mine == sorted(e["name"] for e in est.lcs), (mine, est.lcs)
+        res = harness.run_awsx(["lc-migrate", "inventory", "--regions", "us-west-2"], env)
+        assert res.returncode == 0 and res.stdout.startswith("ACCOUNT"), describe(res)
+        assert "launch configurations" in res.stderr, describe(res)
+        res, doc = inventory_json(env, "--regions", "us-west-2", "--in-use")
+        assert res.returncode == 0, describe(res)
+        names = {r["Name"] for r in est.filter(doc["LaunchConfigurations"], key="Name")}
+        want = {e["name"] for e in est.lcs if est.asgs_of(e["region"], e["name"])}
+        assert names == want, (names, want)
+        # --output json is the default format for scripts
+        res = harness.run_awsx(["lc-migrate", "inventory", "--regions", "us-west-2",
+                                "--output", "json"], env)
+        assert res.returncode == 0 and json.loads(res.stdout)["Summary"], describe(res)
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_inventory_all_regions(tmp):
+    env = setup(tmp, "AKIALCMINVALLREG0001")
+    mark = harness.log_mark()
+    res, doc = inventory_json(env, "--all-regions")
+    assert res.returncode == 0, describe(res)
+    regions = {s["Region"] for s in doc["Scopes"]}
+    assert len(regions) >= 10 and "us-east-1" in regions, regions
+    ops = [r["operation"] for r in harness.requests_since(mark, access_key="AKIALCMINVALLREG0001")]
+    assert ops.count("DescribeRegions") == 1, ops
+
+
+def test_inventory_one_region_fails_others_written(tmp):
+    # the first answer is AccessDenied and retries are off: exactly one
+    # scope fails, the others are still read and written, exit status 1
+    env = setup(tmp, "AKIALCMINVFAIL000001", AWS_MAX_ATTEMPTS=1)
+    out = pathlib.Path(tmp) / "inv.json"
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+        # request 1 is STS GetCallerIdentity (the account id); the next is a scope's
+        fault.set_schedule([{}, {"status": 403, "protocol": "query", "code": "AccessDenied",
+                                 "message": "User is not authorized"}])
+        env["AWS_ENDPOINT_URL"] = fault.url
+        res = harness.run_awsx(["lc-migrate", "inventory", "--regions",
+                                "us-east-1,eu-west-1,ap-southeast-2", "--format", "json",
+                                "-o", str(out)], env)
+    assert res.returncode == 1, describe(res)
+    doc = json.loads(out.read_text())
+    failed = [s for s in doc["Scopes"] if s["Error"]]
+    assert len(failed) == 1 and "AccessDenied" in failed[0]["Error"], doc["Scopes"]
+    assert len(doc["Scopes"]) == 3, doc["Scopes"]
+    assert "could not read account" in res.stderr and "AccessDenied" in res.stderr, describe(res)
+    assert "1 account or region scope could not be read" in res.stderr, describe(res)
+
+
+def test_inventory_throttling_exhausted_in_one_region(tmp):
+    env = setup(tmp, "AKIALCMINVTHROT00001", AWS_MAX_ATTEMPTS=1)
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+        fault.set_schedule([{}, {"throttle": "query"}])
+        env["AWS_ENDPOINT_URL"] = fault.url
+        res, doc = inventory_json(env, "--regions", "us-east-1,eu-west-1")
+    assert res.returncode == 1, describe(res)
+    failed = [s for s in doc["Scopes"] if s["Error"]]
+    assert len(failed) == 1 and "Throttling" in failed[0]["Error"], doc["Scopes"]
+
+
+def test_inventory_organization(tmp):
+    # two accounts: the management account and one member, entered through
+    # AssumeRole of the given role (regional STS), each inventoried
+    import boto3
+    moto = harness.env()["moto_url"]
+    kw = dict(endpoint_url=moto, aws_access_key_id="AKIALCMINVORGSETUP01",
+              aws_secret_access_key=SECRET, region_name="us-east-1")
+    org = boto3.client("organizations", **kw)
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except org.exceptions.AlreadyInOrganizationException:
+        pass
+    member = org.create_account(Email="lcm@example.com", AccountName="lcm-member")
+    member_id = member["CreateAccountStatus"]["AccountId"]
+    est_main = lcfixtures.build("lcm-org-main", regions=("eu-central-1",))
+    est_member = lcfixtures.build("lcm-org-member", regions=("eu-central-1",), account=member_id)
+    try:
+        env = setup(tmp, "AKIALCMINVORG0000001")
+        mark = harness.log_mark()
+        res, doc = inventory_json(env, "--org", "--org-role", "OrganizationAccountAccessRole",
+                                  "--external-id", "lcm-ext", "--regions", "eu-central-1")
+        assert res.returncode == 0, describe(res)
+        accounts = {s["Account"] for s in doc["Scopes"]}
+        assert {"123456789012", member_id} <= accounts, accounts
+        for est in (est_main, est_member):
+            rows = est.filter(doc["LaunchConfigurations"], key="Name")
+            got = sorted((r["Account"], r["Region"], r["Name"],
+                          sorted(a["Name"] for a in r["AutoScalingGroups"]), r["InUse"])
+                         for r in rows)
+            assert got == est.expected_rows(), (got, est.expected_rows())
+        reqs = harness.requests_since(mark, access_key="AKIALCMINVORG0000001")
+        assume = [r for r in reqs if r["operation"] == "AssumeRole"]
+        assert len(assume) >= 2 and all(r["verified"] for r in assume), reqs
+        assert all(r.get("region") == "us-east-1" for r in assume), assume
+    finally:
+        lcfixtures.teardown(est_member)
+        lcfixtures.teardown(est_main)
+
+
+def test_inventory_bad_input(tmp):
+    env = setup(tmp, "AKIALCMINVBAD0000001")
+    cases = [
+        (["--org"], 2, "--org-role"),
+        (["--org-role", "x"], 2, "--org"),
+        (["--regions", "us-east-1; rm", "--format", "json"], 2, "invalid region"),
+        (["--all-regions", "--regions", "us-east-1"], 2, "cannot be used together"),
+        (["--format", "xml"], 2, "invalid --format"),
+        (["--regions", "us-east-1", "-o", str(pathlib.Path(tmp) / "no" / "such" / "f.csv")], 1,
+         "no/such/f.csv"),
+    ]
+    for args, code, needle in cases:
+        res = harness.run_awsx(["lc-migrate", "inventory"] + args, env)
+        assert res.returncode == code and needle in res.stderr, (args, describe(res))
 
 
 harness.main(globals())

@@ -62,7 +62,7 @@ static void test_aws_script_bytes(void)
 	CHECK_STR(out.buf,
 		  "account_id,region,count,launch_configuratons\r\n"
 		  "111111111111,eu-west-1,0,[]\r\n"
-		  "111111111111,us-east-1,3,\"[\"\"it's\"\", 'web', 'x\\\\y\\t\xc3\xa9\\x85']\"\r\n"
+		  "111111111111,us-east-1,3,\"['web', 'x\\\\y\\t\xc3\xa9\\x85', \"\"it's\"\"]\"\r\n"
 		  "222222222222,us-east-1,1,\"['a\"\"b']\"\r\n"
 		  "222222222222,us-west-2,1,['solo']\r\n");
 	/* a scope that failed gets no row (the failure is reported elsewhere) */
