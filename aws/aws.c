@@ -277,21 +277,6 @@ static int split_url(const char *url, struct strbuf *host, struct strbuf *base)
 	return 0;
 }
 
-static void make_uuid(char out[37])
-{
-	unsigned char b[16];
-	for (int i = 0; i < 16; i += 4) {
-		uint32_t r = arc4random();
-		memcpy(b + i, &r, 4);
-	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 static const char *user_agent(void)
 {
 	static char ua[160];
@@ -576,7 +561,7 @@ static int pending_prepare(struct aws_ctx *ctx, struct pending *p)
 	strbuf_add(&p->url, p->host.buf, p->host.len);
 	strbuf_add(&p->url, p->w.path.buf, p->w.path.len);
 	add_query_string(&p->url, p->w.query);
-	make_uuid(p->invocation);
+	uuid4(p->invocation);
 	p->max_attempts = (p->call->flags & AWS_CALL_NO_RETRY) ? 1 : ctx->retry.max_attempts;
 	snprintf(p->rate_key, sizeof(p->rate_key), "%s/%s/%s", p->svc->name,
 		 region ? region : "-",

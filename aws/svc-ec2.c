@@ -221,23 +221,6 @@ int ec2_describe_launch_template_versions_page(const struct aws_response *resp,
 			"LaunchTemplateVersions", items, next_token, err);
 }
 
-/* A version 4 UUID, as the SDKs fill idempotency tokens. */
-static void ec2_uuid(char out[37])
-{
-	unsigned char b[16];
-
-	for (int i = 0; i < 16; i += 4) {
-		uint32_t r = arc4random();
-		memcpy(b + i, &r, 4);
-	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 /* The request object of CreateLaunchTemplate (version = 0) or ...Version. */
 static cJSON *ec2_template_request(const struct ec2_launch_template_request *r,
 				   int version)
@@ -250,7 +233,7 @@ static cJSON *ec2_template_request(const struct ec2_launch_template_request *r,
 	if (r->client_token) {
 		cJSON_AddStringToObject(req, "ClientToken", r->client_token);
 	} else {
-		ec2_uuid(token);
+		uuid4(token);
 		cJSON_AddStringToObject(req, "ClientToken", token);
 	}
 	if (version && r->template_id)

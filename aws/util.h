@@ -137,6 +137,8 @@ int str_ends_with(const char *s, const char *suffix);
 long long parse_iso8601(const char *s);
 /* Format epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 void format_iso8601(long long t, char *buf, size_t len);
+/* A random (version 4) UUID, lower-case, into out (37 bytes with the NUL). */
+void uuid4(char out[37]);
 /* Monotonic milliseconds. */
 long long now_ms_monotonic(void);
 

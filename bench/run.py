@@ -3,15 +3,17 @@
 """awsx benchmark harness: runs awsx and a peer tool on the same work and writes
 docs/PERFORMANCE.md.
 
-    python3 bench/run.py [--awsx PATH] [--runs N] [--warmups N] [--memory-runs N]
-                         [--only NAME[,NAME]] [--latency-ms N] [--output FILE | --no-write]
-                         [--list]
+    python3 bench/run.py [--awsx PATH] [--runs [NAME=]N] [--warmups [NAME=]N]
+                         [--memory-runs [NAME=]N] [--latency-ms [NAME=]N]
+                         [--only NAME[,NAME]] [--output FILE | --no-write] [--list]
 
 For every benchmark it starts from a fresh moto state, runs the setup, then runs
-awsx and the peer ALTERNATELY (awsx, peer, awsx, peer, ...): --warmups rounds that
-are not recorded, --runs timing rounds, then --memory-runs memory rounds.  Every run
-must exit 0 and pass the benchmark's output check, or the benchmark is aborted with
-the command, exit status and output.
+awsx and the peer ALTERNATELY (awsx, peer, awsx, peer, ...): warm-up rounds that
+are not recorded, timing rounds, then memory rounds.  Each benchmark sets its own
+counts and added latency (a long one runs fewer rounds); --runs, --warmups,
+--memory-runs and --latency-ms override them, N for every benchmark or NAME=N for
+one.  Every run must exit 0 and pass the benchmark's output check, or the benchmark
+is aborted with the command, exit status and output.
 
 How one run is measured:
   - timing run: the command is spawned with Popen and reaped with os.wait4(); wall time
@@ -27,21 +29,27 @@ own ~15 MiB even for /bin/true.  GNU time is a small C program, so the command i
 starts from a ~1 MiB space.  The same measurements of /bin/true are reported as the floor.
 
 The local endpoint is a moto server this script starts on a free loopback port and
-always stops (normal end, error, Ctrl-C, SIGTERM).  With --latency-ms N the project's
-fault proxy (tests/support/fault_proxy.py) is put in front of moto and delays every
-request by N ms.  Both tools get the same endpoint (--endpoint-url) and the same
-credentials through environment variables, with a temporary HOME and no config files.
+always stops (normal end, error, Ctrl-C, SIGTERM).  For a benchmark with added
+latency (its latency_ms, or --latency-ms) one instance of the project's fault proxy
+(tests/support/fault_proxy.py) is put in front of moto for that benchmark and delays
+every request by that many ms.  Both tools get the same endpoint (--endpoint-url) and
+the same credentials through environment variables, with a temporary HOME and no
+config files.
 
 Benchmarks are not tests: nothing here asserts a time.  Python 3 standard library only
-(plus GNU time for the memory runs).
+(plus GNU time for the memory runs, and boto3, which comes with moto, to seed moto
+for the benchmarks that need many resources).
 
 Adding a benchmark: write one function decorated with @benchmark that returns a
-Benchmark(...); see the "whoami" definition below and bench/README.md.
+Benchmark(...); see the "whoami" and "lc-inventory" definitions below and
+bench/README.md.
 """
 
 import argparse
+import csv
 import datetime
 import http.client
+import json
 import os
 import platform
 import re
@@ -55,6 +63,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from dataclasses import dataclass
 from typing import Any, Callable, List, Optional
 
@@ -96,6 +105,13 @@ class Benchmark:
     # Programs the peer needs, as (path, how to install it); checked before anything runs.
     requires: tuple = ()
     notes: str = ""                               # extra text for PERFORMANCE.md
+    # This benchmark's defaults; --runs, --warmups, --memory-runs and --latency-ms
+    # override them (N for every benchmark, NAME=N for one).
+    runs: int = 15                                # recorded timing rounds
+    warmups: int = 2                              # unrecorded rounds first
+    memory_runs: int = 5                          # rounds under GNU time
+    latency_ms: int = 0                           # >0: both tools go through one fault
+                                                  # proxy that delays every request
 
 
 REGISTRY: List[Benchmark] = []
@@ -132,8 +148,178 @@ def whoami():
     )
 
 
-# Later benchmarks (zip vs Info-ZIP, logs tail vs `aws logs tail`, inventory vs AWS's
-# script) go here, one @benchmark function each.
+# The 17 regions every account has enabled by default (no opt-in needed).
+DEFAULT_REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1",
+                   "sa-east-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1",
+                   "eu-north-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+                   "ap-southeast-1", "ap-southeast-2", "ap-south-1")
+LC_PREFIX = "bench-lc-"       # every seeded launch configuration's name starts with this
+LC_PER_REGION = 200
+ASG_PER_REGION = 50           # group i uses launch configuration 4*i
+SEED_THREADS = 8              # concurrent boto3 calls while seeding moto (untimed)
+
+
+def lc_name(region, i):
+    return "%s%s-%03d" % (LC_PREFIX, region, i)  # the region in the name: a tool that
+                                                 # mixes regions up fails the check
+
+
+def seed_launch_configurations(env, regions, per_region, asgs_per_region):
+    """Create the launch configurations and Auto Scaling groups in moto with boto3,
+    straight to moto (no delay proxy), SEED_THREADS calls at a time."""
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        raise BenchError("seeding needs boto3 in %s (it comes with moto: "
+                         "pip install 'moto[server]')" % sys.executable)
+    import concurrent.futures
+    kw = dict(endpoint_url=env.moto_url, aws_access_key_id=env.vars["AWS_ACCESS_KEY_ID"],
+              aws_secret_access_key=env.vars["AWS_SECRET_ACCESS_KEY"],
+              config=Config(max_pool_connections=SEED_THREADS,
+                            retries={"mode": "standard", "max_attempts": 5}))
+    session = boto3.session.Session()
+    asc = {r: session.client("autoscaling", region_name=r, **kw) for r in regions}
+    zone = {r: session.client("ec2", region_name=r, **kw)
+            .describe_availability_zones()["AvailabilityZones"][0]["ZoneName"] for r in regions}
+    user_data = "#!/bin/bash\nset -eu\nyum install -y nginx\nsystemctl enable --now nginx\n"
+
+    def create_lc(region, i):
+        # Fields a real launch configuration has, so both tools parse realistic answers.
+        extra = {"SpotPrice": "0.05"} if i % 10 == 9 else {}
+        asc[region].create_launch_configuration(
+            LaunchConfigurationName=lc_name(region, i), ImageId="ami-12c6146b",
+            InstanceType=("t3.micro", "m5.large", "c5.xlarge")[i % 3], KeyName="ops",
+            SecurityGroups=["sg-0123456789abcdef0"], UserData=user_data,
+            IamInstanceProfile="app-profile", InstanceMonitoring={"Enabled": i % 2 == 0},
+            BlockDeviceMappings=[{"DeviceName": "/dev/xvda",
+                                  "Ebs": {"VolumeSize": 8, "VolumeType": "gp3",
+                                          "DeleteOnTermination": True}}],
+            **extra)
+
+    def create_asg(region, i):
+        asc[region].create_auto_scaling_group(
+            AutoScalingGroupName="bench-asg-%s-%03d" % (region, i),
+            LaunchConfigurationName=lc_name(region, 4 * i),
+            MinSize=0, MaxSize=0, DesiredCapacity=0, AvailabilityZones=[zone[region]])
+
+    with concurrent.futures.ThreadPoolExecutor(SEED_THREADS) as pool:
+        for fn, n in ((create_lc, per_region), (create_asg, asgs_per_region)):
+            jobs = [pool.submit(fn, r, i) for r in regions for i in range(n)]
+            for j in jobs:
+                j.result()  # raises the first failure
+
+
+@benchmark
+def lc_inventory():
+    regions = DEFAULT_REGIONS
+    expected = {(r, lc_name(r, i)) for r in regions for i in range(LC_PER_REGION)}
+
+    def setup(env):
+        t0 = time.monotonic()
+        seed_launch_configurations(env, regions, LC_PER_REGION, ASG_PER_REGION)
+        print("  seeded %d launch configurations and %d Auto Scaling groups in %d regions "
+              "(%.0f s, untimed)" % (len(expected), ASG_PER_REGION * len(regions), len(regions),
+                                     time.monotonic() - t0), flush=True)
+        # Output paths are relative to the runs' working directory, env.workdir.
+        return types.SimpleNamespace(
+            env=env, awsx=env.awsx, endpoint=env.endpoint, csv_name="inventory.csv",
+            csv=os.path.join(env.workdir, "inventory.csv"), peer_dir_name="lc-json",
+            peer_dir=os.path.join(env.workdir, "lc-json"))
+
+    def before_run(ctx, side):
+        if side == "awsx":
+            if os.path.exists(ctx.csv):
+                os.unlink(ctx.csv)
+        else:
+            shutil.rmtree(ctx.peer_dir, ignore_errors=True)
+            os.makedirs(ctx.peer_dir)
+
+    def compare(got, what):
+        if got == expected:
+            return None
+        missing, extra = sorted(expected - got), sorted(got - expected)
+        return ("%s: %d launch configurations named %s*, expected %d (missing %d%s, "
+                "unexpected %d%s)" % (what, len(got), LC_PREFIX, len(expected), len(missing),
+                                      " e.g. %s/%s" % missing[0] if missing else "", len(extra),
+                                      " e.g. %s/%s" % extra[0] if extra else ""))
+
+    def awsx_check(ctx, out):
+        try:
+            with open(ctx.csv, newline="", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+        except OSError as e:
+            return "no CSV: %s" % e
+        ours = [r for r in rows if r.get("name", "").startswith(LC_PREFIX)]
+        problem = compare({(r["region"], r["name"]) for r in ours}, ctx.csv_name)
+        if problem:
+            return problem
+        if len(ours) != len(expected):
+            return "%s: %d rows for %d launch configurations" % (ctx.csv_name, len(ours),
+                                                                  len(expected))
+        in_use = sum(1 for r in ours if r.get("in_use") == "true")
+        if in_use != ASG_PER_REGION * len(regions):
+            return "%s: %d launch configurations in use, expected %d" % (
+                ctx.csv_name, in_use, ASG_PER_REGION * len(regions))
+        return None
+
+    def peer_check(ctx, out):
+        got = set()
+        for r in regions:
+            path = os.path.join(ctx.peer_dir, r + ".json")
+            try:
+                with open(path, encoding="utf-8") as f:
+                    lcs = json.load(f)["LaunchConfigurations"]
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                return "%s: %s" % (path, e)
+            got |= {(r, lc["LaunchConfigurationName"]) for lc in lcs
+                    if lc["LaunchConfigurationName"].startswith(LC_PREFIX)}
+        return compare(got, "%s/*.json" % ctx.peer_dir_name)
+
+    # What people run today: one AWS CLI call per region, one after another, each
+    # paginating on its own, each region's answer saved to a file.
+    loop = ('out=$1 ep=$2; shift 2; for r in "$@"; do '
+            '/usr/bin/aws autoscaling describe-launch-configurations --region "$r" '
+            '--output json --endpoint-url "$ep" > "$out/$r.json" || exit 1; done')
+
+    return Benchmark(
+        name="lc-inventory",
+        description="Inventory the launch configurations of %d regions, %d per region "
+                    "(%d in all, %d of them used by Auto Scaling groups), every request "
+                    "delayed 50 ms like a real round trip. awsx reads every region "
+                    "concurrently, with each configuration's Auto Scaling groups, and writes "
+                    "one CSV; the peer is the shell loop people script today, one AWS CLI "
+                    "call per region, each region's JSON to a file."
+                    % (len(regions), LC_PER_REGION, len(expected),
+                       ASG_PER_REGION * len(regions)),
+        setup=setup,
+        before_run=before_run,
+        awsx_cmd=lambda ctx: [ctx.awsx, "lc-migrate", "inventory", "--regions",
+                              ",".join(regions), "--format", "csv", "-o", ctx.csv_name,
+                              "--endpoint-url", ctx.endpoint],
+        peer_name="AWS CLI v2 loop",
+        peer_cmd=lambda ctx: ["sh", "-c", loop, "sh", ctx.peer_dir_name, ctx.endpoint]
+                             + list(regions),
+        awsx_check=awsx_check,
+        peer_check=peer_check,
+        requires=((AWS_CLI, "apt-get install -y awscli"),),
+        notes="Both tools go through the same fault proxy in front of moto, which handles "
+              "requests concurrently (a thread per connection; the delay does not hold a "
+              "lock). awsx does more work than the loop: it also reads every region's Auto "
+              "Scaling groups to say which configurations are in use. It asks for pages of "
+              "100 and keeps up to 16 requests in flight, so its wall time is mostly moto's: "
+              "one Python process answering every page, tens of milliseconds each. The loop "
+              "starts the AWS CLI once per region, and each CLI run fetches its region's "
+              "pages one after another (it sends no page size, so the service's default "
+              "of 50 applies). Seeding moto is not timed. Every run is checked: awsx's CSV "
+              "and the loop's JSON files must both name exactly the seeded launch "
+              "configurations of every region, and awsx's CSV must mark the %d used ones."
+              % (ASG_PER_REGION * len(regions)),
+        runs=5,
+        warmups=1,
+        memory_runs=3,
+        latency_ms=50,
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -187,11 +373,11 @@ class Env:
     """What the benchmarks get: endpoint URL, tool paths, a work directory, the child
     environment (vars), and run() for setup steps."""
 
-    def __init__(self, awsx, workdir, latency_ms):
+    def __init__(self, awsx, workdir):
         self.awsx = awsx
         self.aws_cli = AWS_CLI
         self.workdir = workdir
-        self.latency_ms = latency_ms
+        self.latency_ms = 0     # of the current benchmark's route (see route())
         self.moto_port = None
         self.moto_url = None
         self.endpoint = None
@@ -241,17 +427,30 @@ class Env:
                                 log_tail(os.path.join(self.workdir, "moto.log"))))
         self.moto_url = "http://127.0.0.1:%d" % self.moto_port
         self.endpoint = self.moto_url
-        if self.latency_ms > 0:
-            self._start_proxy()
 
-    def _start_proxy(self):
+    def route(self, latency_ms):
+        """Point self.endpoint at moto itself (0) or at a fresh fault proxy in front of
+        moto that delays every request by latency_ms; both tools of a benchmark use it."""
+        self.stop_proxy()
+        self.latency_ms = latency_ms
+        self.endpoint = self.moto_url
+        if latency_ms > 0:
+            self._start_proxy(latency_ms)
+
+    def stop_proxy(self):
+        stop_process(self._proxy, "delay proxy")
+        self._proxy = None
+
+    def _start_proxy(self, latency_ms):
         if not os.path.exists(FAULT_PROXY):
-            raise BenchError("--latency-ms needs %s" % FAULT_PROXY)
+            raise BenchError("added latency needs %s" % FAULT_PROXY)
         ready = os.path.join(self.workdir, "proxy.ready")
+        if os.path.exists(ready):
+            os.unlink(ready)
         log = open(os.path.join(self.workdir, "proxy.log"), "ab")
         self._proxy = subprocess.Popen(
             [sys.executable, FAULT_PROXY, "--upstream", self.moto_url,
-             "--default", '{"delay_ms": %d}' % self.latency_ms, "--ready-file", ready],
+             "--default", '{"delay_ms": %d}' % latency_ms, "--ready-file", ready],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         log.close()
@@ -381,10 +580,17 @@ def run_once(bench, side, argv, ctx, env, check, memory):
     return sample
 
 
-def run_benchmark(bench, env, runs, warmups, memory_runs):
+def run_benchmark(bench, env, cfg):
+    """cfg: this benchmark's runs, warmups, memory_runs and latency_ms (resolved)."""
+    runs, warmups, memory_runs = cfg["runs"], cfg["warmups"], cfg["memory_runs"]
     env.reset_moto()
-    ctx = bench.setup(env)
+    env.route(cfg["latency_ms"])
+    if cfg["latency_ms"]:
+        print("  through the fault proxy at %s, +%d ms per request"
+              % (env.endpoint, cfg["latency_ms"]), flush=True)
+    ctx = None
     try:
+        ctx = bench.setup(env)
         awsx_argv = bench.awsx_cmd(ctx)
         peer_argv = bench.peer_cmd(ctx)
         timing = {"awsx": [], "peer": []}
@@ -411,8 +617,11 @@ def run_benchmark(bench, env, runs, warmups, memory_runs):
                                                         p.wall * 1e3)
             print("  %-7s %2d/%-2d  %s" % (kind, seen[kind], counts[kind], detail), flush=True)
     finally:
-        bench.teardown(ctx)
-    return {"bench": bench, "awsx_argv": awsx_argv, "peer_argv": peer_argv,
+        if ctx is not None:
+            bench.teardown(ctx)
+        env.stop_proxy()
+    return {"bench": bench, "awsx_argv": awsx_argv, "peer_argv": peer_argv, "cfg": dict(cfg),
+            "endpoint": env.endpoint,
             "awsx": summarize(timing["awsx"], mem["awsx"]),
             "peer": summarize(timing["peer"], mem["peer"])}
 
@@ -505,11 +714,11 @@ def tool_version(argv, env):
         return "unknown"
 
 
-def display_cmd(argv, env):
+def display_cmd(argv, env, endpoint):
     """argv as a shell command, with the per-run endpoint shown as $ENDPOINT."""
     words = []
     for w in argv:
-        if w == env.endpoint:
+        if w == endpoint:
             words.append("$ENDPOINT")
         elif w == env.awsx:
             rel = os.path.relpath(w, REPO)
@@ -520,15 +729,12 @@ def display_cmd(argv, env):
 
 
 def reproduce_cmd(args):
-    cmd = ["python3", "bench/run.py", "--runs", str(args.runs)]
-    if args.warmups != 2:
-        cmd += ["--warmups", str(args.warmups)]
-    if args.memory_runs != 5:
-        cmd += ["--memory-runs", str(args.memory_runs)]
+    cmd = ["python3", "bench/run.py"]
+    for opt in COUNT_OPTIONS:
+        for spec in getattr(args, opt.replace("-", "_")) or ():
+            cmd += ["--" + opt, spec]
     if args.only:
         cmd += ["--only", args.only]
-    if args.latency_ms:
-        cmd += ["--latency-ms", str(args.latency_ms)]
     if args.awsx:
         rel = os.path.relpath(os.path.abspath(args.awsx), REPO)
         cmd += ["--awsx", rel if not rel.startswith("..") else os.path.abspath(args.awsx)]
@@ -547,11 +753,14 @@ def loadavg():
         return "unknown"
 
 
+def route_text(latency_ms):
+    return ("straight to moto, no added latency" if not latency_ms else
+            "through one `tests/support/fault_proxy.py` in front of moto, which adds %d ms "
+            "to every request of both tools" % latency_ms)
+
+
 def write_report(path, results, env, args, info, versions, build_note, base, load):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    route = ("straight to moto, no added latency" if not args.latency_ms else
-             "through tests/support/fault_proxy.py, which adds %d ms to every request"
-             % args.latency_ms)
     L = []
     add = L.append
     add("# awsx performance")
@@ -581,18 +790,20 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         % (info["nproc"], info["cpu"], info["mem"], info["distro"], info["kernel"]))
     add("- awsx: `%s` (%s)" % (versions["awsx"], build_note))
     add("- AWS CLI: `%s` (`/usr/bin/aws`)" % versions["aws"])
-    add("- Endpoint: moto %s server on 127.0.0.1, %s. Both tools get it with `--endpoint-url` "
-        "(shown as `$ENDPOINT`; the port changes per run)." % (versions["moto"], route))
+    add("- Endpoint: moto %s server on 127.0.0.1, reached directly or through the project's "
+        "fault proxy with added latency, as each benchmark says. Both tools get the same "
+        "endpoint with `--endpoint-url` (shown as `$ENDPOINT`; the port changes per run)."
+        % versions["moto"])
     add("- Same environment for both tools: fixed test keys in `AWS_ACCESS_KEY_ID` / "
         "`AWS_SECRET_ACCESS_KEY`, `AWS_REGION=us-east-1`, `AWS_EC2_METADATA_DISABLED=true`, an "
         "empty temporary `HOME`, `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` naming files "
         "that do not exist, `AWS_PAGER=\"\"`, `PATH=/usr/local/bin:/usr/bin:/bin`.")
     add("- Load average (1 min) at start %s, at end %s; other work on the machine shows up "
         "in the wall times." % (load["start"], load["end"]))
-    add("- Per benchmark: fresh moto state; %s (not recorded), %s, then %s, each round one awsx "
-        "run then one peer run. Every run must exit 0 and print the expected answer."
-        % (plural(args.warmups, "warm-up round"), plural(args.runs, "timing round"),
-           plural(args.memory_runs, "memory round")))
+    add("- Per benchmark: fresh moto state and untimed setup; warm-up rounds (not recorded), "
+        "timing rounds, then memory rounds, each round one awsx run then one peer run; each "
+        "benchmark says how many. Every run must exit 0 and pass the benchmark's check of "
+        "its output.")
     add("")
     add("### How it is measured")
     add("")
@@ -619,13 +830,15 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
     add("")
     add("## Summary")
     add("")
-    add("| Benchmark | Peer | Wall time | CPU time (user+sys) | Peak memory (RSS) |")
-    add("|---|---|---|---|---|")
+    add("| Benchmark | Peer | Added latency | Wall time | CPU time (user+sys) | "
+        "Peak memory (RSS) |")
+    add("|---|---|---|---|---|---|")
     for r in results:
         a, p = r["awsx"], r["peer"]
-        add("| %s | %s | %s | %s | %s |" % (r["bench"].name, r["bench"].peer_name,
-                                            ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"),
-                                            ratio_text(a, p, "rss")))
+        add("| %s | %s | %s | %s | %s | %s |"
+            % (r["bench"].name, r["bench"].peer_name,
+               "%d ms" % r["cfg"]["latency_ms"] if r["cfg"]["latency_ms"] else "none",
+               ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"), ratio_text(a, p, "rss")))
     add("")
     for r in results:
         b, a, p = r["bench"], r["awsx"], r["peer"]
@@ -635,13 +848,15 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         add("")
         add("```sh")
         add("# awsx")
-        add(display_cmd(r["awsx_argv"], env))
+        add(display_cmd(r["awsx_argv"], env, r["endpoint"]))
         add("# %s" % b.peer_name)
-        add(display_cmd(r["peer_argv"], env))
+        add(display_cmd(r["peer_argv"], env, r["endpoint"]))
         add("```")
         add("")
-        add("Timing: medians of %d runs each; memory: medians of %d runs each."
-            % (a["wall"]["n"], a["rss"]["n"]))
+        add("Endpoint: %s. Timing: medians of %d runs each, after %s not recorded; memory: "
+            "medians of %d runs each." % (route_text(r["cfg"]["latency_ms"]), a["wall"]["n"],
+                                          plural(r["cfg"]["warmups"], "warm-up round"),
+                                          a["rss"]["n"]))
         add("")
         add("| | awsx | %s | peer / awsx |" % b.peer_name)
         add("|---|---|---|---|")
@@ -669,17 +884,17 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
 
 def print_summary(results, base):
     print()
-    hdr = "%-10s %-12s %12s %12s %12s" % ("benchmark", "tool", "wall", "cpu", "peak rss")
+    row = "%-13s %-16s %12s %12s %12s"
+    hdr = row % ("benchmark", "tool", "wall", "cpu", "peak rss")
     print(hdr)
     print("-" * len(hdr))
     for r in results:
         a, p = r["awsx"], r["peer"]
         for label, s in (("awsx", a), (r["bench"].peer_name, p)):
-            print("%-10s %-12s %12s %12s %12s" % (r["bench"].name, label, ms(s["wall"]["median"]),
-                                                  ms(s["cpu"]["median"]), mib(s["rss"]["median"])))
-        print("%-10s %-12s %12s %12s %12s" % ("", "peer/awsx", "%.1fx" % ratio(a, p, "wall"),
-                                              "%.1fx" % ratio(a, p, "cpu"),
-                                              "%.1fx" % ratio(a, p, "rss")))
+            print(row % (r["bench"].name, label, ms(s["wall"]["median"]),
+                         ms(s["cpu"]["median"]), mib(s["rss"]["median"])))
+        print(row % ("", "peer/awsx", "%.1fx" % ratio(a, p, "wall"),
+                     "%.1fx" % ratio(a, p, "cpu"), "%.1fx" % ratio(a, p, "rss")))
     print("(medians; peer/awsx > 1: awsx is faster / uses less.  Floor, /bin/true measured the "
           "same way: %s wall, %s CPU, %s)" % (ms(base["wall"]["median"]),
                                               ms(base["cpu"]["median"]),
@@ -704,7 +919,9 @@ def cmake_cache(build_dir):
 
 
 def find_awsx(path):
-    """Return (absolute path, build note).  Builds build/awsx (Release) when needed."""
+    """Return (absolute path, build note).  Without a path, brings build/awsx up to date
+    (configuring build/ as Release first if it is not configured), so a stale binary is
+    never measured."""
     if path:
         awsx = os.path.abspath(path)
         if not os.access(awsx, os.X_OK):
@@ -712,12 +929,16 @@ def find_awsx(path):
     else:
         build = os.path.join(REPO, "build")
         awsx = os.path.join(build, "awsx")
-        if not os.access(awsx, os.X_OK):
-            print("building awsx (Release) in %s ..." % build, flush=True)
-            for cmd in (["cmake", "-S", ".", "-B", "build", "-DCMAKE_BUILD_TYPE=Release"],
-                        ["cmake", "--build", "build", "-j2", "--target", "awsx"]):
-                if subprocess.run(cmd, cwd=REPO).returncode != 0:
-                    raise BenchError("build failed: %s" % shlex.join(cmd))
+        cmds = [["cmake", "--build", "build", "-j2", "--target", "awsx"]]
+        if not os.path.exists(os.path.join(build, "CMakeCache.txt")):
+            cmds.insert(0, ["cmake", "-S", ".", "-B", "build", "-DCMAKE_BUILD_TYPE=Release"])
+        print("bringing build/awsx up to date (%s) ..." % " && ".join(map(shlex.join, cmds)),
+              flush=True)
+        for cmd in cmds:
+            r = subprocess.run(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            if r.returncode != 0:
+                raise BenchError("build failed: %s\n%s"
+                                 % (shlex.join(cmd), r.stdout.decode(errors="replace")[-4000:]))
     with open(awsx, "rb") as f:
         image = f.read()
     if b"__asan_init" in image or b"__ubsan_handle" in image:
@@ -736,19 +957,56 @@ def find_awsx(path):
 # Main
 # ---------------------------------------------------------------------------------
 
+# Per-benchmark settings that the command line may override: option -> (minimum, field).
+COUNT_OPTIONS = {"runs": 1, "warmups": 0, "memory-runs": 1, "latency-ms": 0}
+
+
+def resolve_counts(bench, args):
+    """This benchmark's runs, warmups, memory_runs and latency_ms: its own defaults, then
+    each option's plain N (every benchmark), then NAME=N for this one, later ones winning."""
+    known = {b.name for b in REGISTRY}
+    cfg = {}
+    for opt, minimum in COUNT_OPTIONS.items():
+        key = opt.replace("-", "_")
+        value = getattr(bench, key)
+        specs = getattr(args, key) or []
+        for want_named in (False, True):
+            for spec in specs:
+                name, sep, num = spec.rpartition("=")
+                if sep and name not in known:
+                    raise ValueError("--%s %s: no benchmark named %r (have: %s)"
+                                     % (opt, spec, name, ", ".join(sorted(known))))
+                if bool(sep) != want_named or (sep and name != bench.name):
+                    continue
+                try:
+                    n = int(num)
+                except ValueError:
+                    raise ValueError("--%s %s: not a whole number" % (opt, spec))
+                if n < minimum:
+                    raise ValueError("--%s must be >= %d" % (opt, minimum))
+                value = n
+        cfg[key] = value
+    return cfg
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Benchmark awsx against peer tools and write docs/PERFORMANCE.md.",
         epilog="Benchmarks: " + ", ".join(b.name for b in REGISTRY))
-    ap.add_argument("--awsx", help="awsx binary (default: build/awsx, built as Release if missing)")
-    ap.add_argument("--runs", type=int, default=15, help="recorded runs per tool (default 15)")
-    ap.add_argument("--warmups", type=int, default=2, help="unrecorded warm-up runs per tool "
-                    "(default 2)")
-    ap.add_argument("--memory-runs", type=int, default=5, help="runs per tool under GNU time "
-                    "for peak memory, after the timing runs (default 5)")
+    ap.add_argument("--awsx", help="awsx binary (default: build/awsx, brought up to date with "
+                    "cmake --build; build/ is configured as Release first if needed)")
+    spec = " N for every benchmark or NAME=N for one (repeatable); default: each benchmark's own"
+    ap.add_argument("--runs", action="append", metavar="[NAME=]N",
+                    help="recorded timing runs per tool;" + spec)
+    ap.add_argument("--warmups", action="append", metavar="[NAME=]N",
+                    help="unrecorded warm-up runs per tool;" + spec)
+    ap.add_argument("--memory-runs", action="append", metavar="[NAME=]N",
+                    help="runs per tool under GNU time for peak memory, after the timing "
+                    "runs;" + spec)
+    ap.add_argument("--latency-ms", action="append", metavar="[NAME=]N",
+                    help="put the fault proxy in front of moto and add N ms to every request "
+                    "(0: straight to moto);" + spec)
     ap.add_argument("--only", help="comma-separated benchmark names (default: all)")
-    ap.add_argument("--latency-ms", type=int, default=0, help="add N ms to every request with "
-                    "the fault proxy (default 0: straight to moto)")
     ap.add_argument("--output", default=DEFAULT_OUTPUT, help="report file (default "
                     "docs/PERFORMANCE.md); it is regenerated from this run's benchmarks only")
     ap.add_argument("--no-write", action="store_true", help="print the summary, write no file")
@@ -757,10 +1015,12 @@ def main(argv=None):
 
     if args.list:
         for b in REGISTRY:
-            print("%-10s vs %-12s %s" % (b.name, b.peer_name, b.description))
+            print("%-13s vs %s (%s, %s, %s, %s)\n    %s"
+                  % (b.name, b.peer_name, plural(b.runs, "run"), plural(b.warmups, "warm-up"),
+                     plural(b.memory_runs, "memory run"),
+                     "+%d ms per request" % b.latency_ms if b.latency_ms else "straight to moto",
+                     b.description))
         return 0
-    if args.runs < 1 or args.memory_runs < 1 or args.warmups < 0 or args.latency_ms < 0:
-        ap.error("--runs and --memory-runs must be >= 1, --warmups and --latency-ms >= 0")
 
     selected = REGISTRY
     if args.only:
@@ -770,6 +1030,10 @@ def main(argv=None):
             ap.error("unknown benchmark(s): %s (have: %s)"
                      % (", ".join(unknown), ", ".join(b.name for b in REGISTRY)))
         selected = [b for b in REGISTRY if b.name in names]
+    try:
+        configs = {b.name: resolve_counts(b, args) for b in selected}
+    except ValueError as e:
+        ap.error(str(e))
 
     if not os.access(GNU_TIME, os.X_OK):
         print("bench needs %s (GNU time) for peak memory; install it with: apt-get install -y time"
@@ -791,11 +1055,10 @@ def main(argv=None):
     workdir = tempfile.mkdtemp(prefix="awsx-bench-")
     try:
         awsx, build_note = find_awsx(args.awsx)
-        env = Env(awsx, workdir, args.latency_ms)
+        env = Env(awsx, workdir)
         print("starting moto ...", flush=True)
         env.start()
-        print("endpoint %s%s" % (env.endpoint, " (moto at %s, +%d ms per request)"
-                                 % (env.moto_url, args.latency_ms) if args.latency_ms else ""))
+        print("moto at %s" % env.moto_url)
         versions = {
             "awsx": tool_version([awsx, "--version"], env.vars),
             "aws": tool_version([AWS_CLI, "--version"], env.vars),
@@ -803,11 +1066,15 @@ def main(argv=None):
                                  None),
         }
         load_start = loadavg()
-        base = floor(workdir, max(args.runs, 5), args.memory_runs)
+        base = floor(workdir, max([5] + [c["runs"] for c in configs.values()]),
+                     max(c["memory_runs"] for c in configs.values()))
         results = []
         for b in selected:
-            print("benchmark %s: awsx vs %s" % (b.name, b.peer_name), flush=True)
-            results.append(run_benchmark(b, env, args.runs, args.warmups, args.memory_runs))
+            cfg = configs[b.name]
+            print("benchmark %s: awsx vs %s (%d warm-up, %d timing, %d memory rounds)"
+                  % (b.name, b.peer_name, cfg["warmups"], cfg["runs"], cfg["memory_runs"]),
+                  flush=True)
+            results.append(run_benchmark(b, env, cfg))
         print_summary(results, base)
         if not args.no_write:
             write_report(args.output, results, env, args, machine_info(), versions, build_note, base,

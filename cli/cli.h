@@ -73,6 +73,7 @@ struct cli_spec {
 	const char *description; /* paragraph for -h */
 	const struct cli_option *options;
 	size_t noptions;
+	int max_positional; /* words after the options it accepts (0: none; -1: any) */
 	/*
 	 * A command made of subcommands ("lc-migrate inventory"): their table,
 	 * alphabetical, each named "<command> <subcommand>".

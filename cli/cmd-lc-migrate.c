@@ -88,11 +88,6 @@ static int cmd_inventory(struct cli_ctx *cli, struct cli_args *args)
 	memset(&sel, 0, sizeof(sel));
 	lcm_inventory_init(&inv);
 	aws_error_clear(&err);
-	if (args->npositional) {
-		cli_error("lc-migrate inventory takes no arguments ('%s' given)", args->positional[0]);
-		rc = AWSX_EUSAGE;
-		goto out;
-	}
 	if (fmt) {
 		if (!strcasecmp(fmt, "table"))
 			format = LCM_FORMAT_TABLE;
@@ -210,11 +205,6 @@ static const struct cli_spec deny_policy_spec = {
 
 static int cmd_deny_policy(struct cli_ctx *cli, struct cli_args *args)
 {
-	if (args->npositional) {
-		cli_error("lc-migrate deny-policy takes no arguments ('%s' given)",
-			  args->positional[0]);
-		return AWSX_EUSAGE;
-	}
 	fputs("{\n"
 	      "    \"Version\": \"2012-10-17\",\n"
 	      "    \"Statement\": [\n"

@@ -35,10 +35,6 @@ int cmd_whoami(struct cli_ctx *cli, struct cli_args *args)
 	struct out_record rec;
 	int rc;
 
-	if (args->npositional) {
-		cli_error("whoami takes no arguments ('%s' given)", args->positional[0]);
-		return AWSX_EUSAGE;
-	}
 	rc = sts_get_caller_identity(cli->aws, &id, &err);
 	if (rc)
 		return cli_report(&err);

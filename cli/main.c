@@ -27,6 +27,7 @@ static const struct cli_option no_options[] = {
 };
 static const struct cli_spec help_spec = {
 	.usage = "[COMMAND [SUBCOMMAND]]",
+	.max_positional = 2,
 	.description = "Show the list of commands, or the help of one command.",
 	.options = no_options,
 	.noptions = ARRAY_SIZE(no_options),
@@ -192,6 +193,13 @@ static int run(int argc, char **argv)
 		goto out;
 	if (cli_flag(&args, "help")) {
 		cli_print_command_help(stdout, cmd);
+		goto out;
+	}
+	if (cmd->spec->max_positional >= 0 &&
+	    args.npositional > (size_t)cmd->spec->max_positional) {
+		cli_error("'%s' does not take '%s' (see 'awsx %s -h')", cmd->name,
+			  args.positional[cmd->spec->max_positional], cmd->name);
+		rc = AWSX_EUSAGE;
 		goto out;
 	}
 
