@@ -179,9 +179,12 @@ def seed_launch_configurations(env, regions, per_region, asgs_per_region):
               config=Config(max_pool_connections=SEED_THREADS,
                             retries={"mode": "standard", "max_attempts": 5}))
     session = boto3.session.Session()
-    asc = {r: session.client("autoscaling", region_name=r, **kw) for r in regions}
-    zone = {r: session.client("ec2", region_name=r, **kw)
-            .describe_availability_zones()["AvailabilityZones"][0]["ZoneName"] for r in regions}
+    try:
+        asc = {r: session.client("autoscaling", region_name=r, **kw) for r in regions}
+        zone = {r: session.client("ec2", region_name=r, **kw).describe_availability_zones()
+                ["AvailabilityZones"][0]["ZoneName"] for r in regions}
+    except Exception as e:
+        raise BenchError("seeding moto failed: %s: %s" % (type(e).__name__, e))
     user_data = "#!/bin/bash\nset -eu\nyum install -y nginx\nsystemctl enable --now nginx\n"
 
     def create_lc(region, i):
@@ -203,11 +206,16 @@ def seed_launch_configurations(env, regions, per_region, asgs_per_region):
             LaunchConfigurationName=lc_name(region, 4 * i),
             MinSize=0, MaxSize=0, DesiredCapacity=0, AvailabilityZones=[zone[region]])
 
-    with concurrent.futures.ThreadPoolExecutor(SEED_THREADS) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(SEED_THREADS)
+    try:
         for fn, n in ((create_lc, per_region), (create_asg, asgs_per_region)):
             jobs = [pool.submit(fn, r, i) for r in regions for i in range(n)]
             for j in jobs:
                 j.result()  # raises the first failure
+    except Exception as e:
+        raise BenchError("seeding moto failed: %s: %s" % (type(e).__name__, e))
+    finally:  # on a failure or Ctrl-C, drop the calls not yet started
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @benchmark
@@ -286,7 +294,7 @@ def lc_inventory():
         name="lc-inventory",
         description="Inventory the launch configurations of %d regions, %d per region "
                     "(%d in all, %d of them used by Auto Scaling groups), every request "
-                    "delayed 50 ms like a real round trip. awsx reads every region "
+                    "delayed by the fault proxy like a real round trip. awsx reads every region "
                     "concurrently, with each configuration's Auto Scaling groups, and writes "
                     "one CSV; the peer is the shell loop people script today, one AWS CLI "
                     "call per region, each region's JSON to a file."
@@ -521,6 +529,10 @@ def measure(argv, env, cwd, outdir, tag, memory=False):
         killer.start()
         try:
             _, status, ru = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C or SIGTERM: do not leave the command running
+            _kill(proc.pid, memory)
+            proc.wait()
+            raise
         finally:
             killer.cancel()
         t1 = time.perf_counter()
@@ -667,7 +679,7 @@ def ratio_text(a, p, key):
 
 
 def ms(x):
-    return "%.1f ms" % (x * 1e3) if x < 10 else "%.2f s" % x
+    return "%.1f ms" % (x * 1e3) if x < 1 else "%.2f s" % x
 
 
 def mib(x):
@@ -853,10 +865,11 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         add(display_cmd(r["peer_argv"], env, r["endpoint"]))
         add("```")
         add("")
-        add("Endpoint: %s. Timing: medians of %d runs each, after %s not recorded; memory: "
-            "medians of %d runs each." % (route_text(r["cfg"]["latency_ms"]), a["wall"]["n"],
-                                          plural(r["cfg"]["warmups"], "warm-up round"),
-                                          a["rss"]["n"]))
+        add("Endpoint: %s. Timing: medians of %s each, after %s not recorded; memory: "
+            "medians of %s each." % (route_text(r["cfg"]["latency_ms"]),
+                                     plural(a["wall"]["n"], "run"),
+                                     plural(r["cfg"]["warmups"], "warm-up round"),
+                                     plural(a["rss"]["n"], "run")))
         add("")
         add("| | awsx | %s | peer / awsx |" % b.peer_name)
         add("|---|---|---|---|")

@@ -13,14 +13,19 @@
 
 #include "launchmigrate/launchmigrate.h"
 
+/* The options that choose accounts and regions, shared by the subcommands. */
+#define SELECTION_OPTIONS                                                                          \
+	{ "all-regions", 0, OPT_FLAG, NULL,                                                        \
+	  "every region enabled for the account (EC2 DescribeRegions)" },                          \
+	{ "regions", 0, OPT_LIST, "R1,R2", "these regions (repeatable, comma-separated)" },       \
+	{ "org", 0, OPT_FLAG, NULL, "every ACTIVE account of the AWS Organization" },             \
+	{ "org-role", 0, OPT_STRING, "NAME", "role to assume in each account (with --org)" },     \
+	{ "external-id", 0, OPT_STRING, "ID", "external id for that role" }
+
 /* ---- inventory ---- */
 
 static const struct cli_option inventory_options[] = {
-	{ "all-regions", 0, OPT_FLAG, NULL, "every region enabled for the account (EC2 DescribeRegions)" },
-	{ "regions", 0, OPT_LIST, "R1,R2", "these regions (repeatable, comma-separated)" },
-	{ "org", 0, OPT_FLAG, NULL, "every ACTIVE account of the AWS Organization" },
-	{ "org-role", 0, OPT_STRING, "NAME", "role to assume in each account (with --org)" },
-	{ "external-id", 0, OPT_STRING, "ID", "external id for that role" },
+	SELECTION_OPTIONS,
 	{ "in-use", 0, OPT_FLAG, NULL, "only launch configurations some Auto Scaling group uses" },
 	{ "format", 0, OPT_STRING, "FORMAT", "table, csv or json (default: table, or json with --output json)" },
 	{ "aws-script-compatible", 0, OPT_FLAG, NULL,
@@ -74,13 +79,66 @@ static int parse_regions(const struct cli_args *args, struct kvlist *out)
 	return 0;
 }
 
+/* --regions, --all-regions, --org ... into sel; AWSX_EUSAGE after a message. */
+static int parse_selection(const struct cli_args *args, struct lcm_selection *sel)
+{
+	parse_regions(args, &sel->regions);
+	sel->all_regions = cli_flag(args, "all-regions");
+	sel->org = cli_flag(args, "org");
+	sel->org_role = cli_arg(args, "org-role");
+	sel->external_id = cli_arg(args, "external-id");
+	if (sel->all_regions && sel->regions.nr) {
+		cli_error("--all-regions and --regions cannot be used together");
+		return AWSX_EUSAGE;
+	}
+	if (sel->org && !sel->org_role) {
+		cli_error("--org needs --org-role NAME (the role to assume in each account)");
+		return AWSX_EUSAGE;
+	}
+	if (!sel->org && (sel->org_role || sel->external_id)) {
+		cli_error("--org-role and --external-id go with --org");
+		return AWSX_EUSAGE;
+	}
+	return 0;
+}
+
+/* Inventory the selection, with progress on a terminal; 0 or an exit code. */
+static int collect(struct cli_ctx *cli, const struct lcm_selection *sel, struct lcm_inventory *inv)
+{
+	struct aws_error err;
+	struct progress_state prog = { 0 };
+	int rc;
+
+	aws_error_clear(&err);
+	rc = lcm_inventory_collect(cli->aws, sel, inv,
+				   cli->color_err || (cli->interactive && !cli->g.debug) ? show_progress : NULL,
+				   &prog, &err);
+	if (prog.shown)
+		fputs("\r\033[K", stderr);
+	return rc ? cli_report(&err) : 0;
+}
+
+/* Report scopes that could not be read; the number of them. */
+static size_t report_failed_scopes(const struct lcm_inventory *inv)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < inv->nscopes; i++) {
+		const struct lcm_scope *s = &inv->scopes[i];
+		if (s->error) {
+			failed++;
+			cli_error("could not read account %s, region %s: %s", s->account, s->region,
+				  s->error);
+		}
+	}
+	return failed;
+}
+
 static int cmd_inventory(struct cli_ctx *cli, struct cli_args *args)
 {
 	struct lcm_selection sel;
 	struct lcm_inventory inv;
 	struct aws_error err;
 	struct strbuf out = STRBUF_INIT;
-	struct progress_state prog = { 0 };
 	enum lcm_format format = cli->output == OUTPUT_JSON ? LCM_FORMAT_JSON : LCM_FORMAT_TABLE;
 	const char *fmt = cli_arg(args, "format"), *file = cli_arg(args, "output-file");
 	int rc = 0;
@@ -109,36 +167,11 @@ static int cmd_inventory(struct cli_ctx *cli, struct cli_args *args)
 		}
 		format = LCM_FORMAT_AWS_SCRIPT;
 	}
-	parse_regions(args, &sel.regions);
-	sel.all_regions = cli_flag(args, "all-regions");
-	sel.org = cli_flag(args, "org");
-	sel.org_role = cli_arg(args, "org-role");
-	sel.external_id = cli_arg(args, "external-id");
-	if (sel.all_regions && sel.regions.nr) {
-		cli_error("--all-regions and --regions cannot be used together");
-		rc = AWSX_EUSAGE;
+	if ((rc = parse_selection(args, &sel)))
 		goto out;
-	}
-	if (sel.org && !sel.org_role) {
-		cli_error("--org needs --org-role NAME (the role to assume in each account)");
-		rc = AWSX_EUSAGE;
-		goto out;
-	}
-	if (!sel.org && (sel.org_role || sel.external_id)) {
-		cli_error("--org-role and --external-id go with --org");
-		rc = AWSX_EUSAGE;
-		goto out;
-	}
 
-	rc = lcm_inventory_collect(cli->aws, &sel, &inv,
-				   cli->color_err || (cli->interactive && !cli->g.debug) ? show_progress : NULL,
-				   &prog, &err);
-	if (prog.shown)
-		fputs("\r\033[K", stderr);
-	if (rc) {
-		rc = cli_report(&err);
+	if ((rc = collect(cli, &sel, &inv)))
 		goto out;
-	}
 	if (cli_flag(args, "in-use"))
 		lcm_inventory_only_in_use(&inv);
 	lcm_inventory_write(&inv, format, format == LCM_FORMAT_TABLE && !file && cli->color, &out);
@@ -151,19 +184,12 @@ static int cmd_inventory(struct cli_ctx *cli, struct cli_args *args)
 		fwrite(out.buf, 1, out.len, stdout);
 	}
 
-	size_t failed = 0, in_use = 0;
+	size_t failed = report_failed_scopes(&inv), in_use = 0;
 	size_t nregions = 0, naccounts = 0;
-	for (size_t i = 0; i < inv.nscopes; i++) {
-		const struct lcm_scope *s = &inv.scopes[i];
-		if (s->error) {
-			failed++;
-			cli_error("could not read account %s, region %s: %s", s->account, s->region,
-				  s->error);
-		}
-		/* count distinct names; scopes are sorted by account then region */
-		if (!i || strcmp(inv.scopes[i - 1].account, s->account))
+	/* count distinct names; scopes are sorted by account then region */
+	for (size_t i = 0; i < inv.nscopes; i++)
+		if (!i || strcmp(inv.scopes[i - 1].account, inv.scopes[i].account))
 			naccounts++;
-	}
 	for (size_t i = 0; i < inv.nscopes; i++) {
 		int seen = 0;
 		for (size_t j = 0; j < i && !seen; j++)
@@ -182,6 +208,95 @@ static int cmd_inventory(struct cli_ctx *cli, struct cli_args *args)
 	}
 out:
 	kvlist_release(&sel.regions);
+	lcm_inventory_release(&inv);
+	strbuf_release(&out);
+	return rc;
+}
+
+/* ---- plan ---- */
+
+static const struct cli_option plan_options[] = {
+	SELECTION_OPTIONS,
+	{ "name", 0, OPT_LIST, "LC", "only this launch configuration (repeatable)" },
+	{ "asg", 0, OPT_LIST, "NAME", "only this Auto Scaling group and its launch configuration (repeatable)" },
+	{ "spot-price", 0, OPT_STRING, "MODE",
+	  "drop (default: spot without a maximum price, as AWS recommends), keep, or mixed" },
+	{ "include-managed", 0, OPT_FLAG, NULL, "also switch groups CloudFormation or Beanstalk manage" },
+	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
+};
+
+static const struct cli_spec plan_spec = {
+	.usage = "[--all-regions | --regions R1,R2] [--org --org-role NAME] [--name LC]... [--asg NAME]... [options]",
+	.description =
+		"Show, without changing anything, what apply would do: for each launch\n"
+		"configuration the launch template name and the full LaunchTemplateData,\n"
+		"for each Auto Scaling group the switch (or why it is skipped), and every\n"
+		"warning.  --output json prints the plan as one JSON object.",
+	.options = plan_options,
+	.noptions = ARRAY_SIZE(plan_options),
+};
+
+static void list_values(const struct cli_args *args, const char *name, struct kvlist *out)
+{
+	for (size_t i = 0; i < args->nopts; i++)
+		if (!strcmp(args->opts[i].name, name))
+			for (size_t j = 0; j < args->list[i].nr; j++)
+				if (!kvlist_get(out, args->list[i].items[j].value))
+					kvlist_add(out, args->list[i].items[j].value, "");
+}
+
+static int cmd_plan(struct cli_ctx *cli, struct cli_args *args)
+{
+	struct lcm_selection sel;
+	struct lcm_plan_options po;
+	struct lcm_inventory inv;
+	struct aws_error err;
+	struct strbuf out = STRBUF_INIT;
+	const char *spot = cli_arg(args, "spot-price");
+	cJSON *plan = NULL;
+	int rc = 0;
+
+	memset(&sel, 0, sizeof(sel));
+	memset(&po, 0, sizeof(po));
+	lcm_inventory_init(&inv);
+	aws_error_clear(&err);
+	if (!spot || !strcmp(spot, "drop")) {
+		po.spot = LCM_SPOT_DROP;
+	} else if (!strcmp(spot, "keep")) {
+		po.spot = LCM_SPOT_KEEP;
+	} else if (!strcmp(spot, "mixed")) {
+		po.spot = LCM_SPOT_MIXED;
+	} else {
+		cli_error("invalid --spot-price '%s': expected drop, keep or mixed", spot);
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	list_values(args, "name", &po.names);
+	list_values(args, "asg", &po.asgs);
+	po.include_managed = cli_flag(args, "include-managed");
+	if ((rc = parse_selection(args, &sel)) || (rc = collect(cli, &sel, &inv)))
+		goto out;
+	if ((rc = lcm_plan_build(cli->aws, &inv, &po, &plan, &err))) {
+		rc = cli_report(&err);
+		goto out;
+	}
+	if (cli->output == OUTPUT_JSON) {
+		char *s = cJSON_Print(plan);
+		strbuf_adds(&out, s);
+		strbuf_addch(&out, '\n');
+		cJSON_free(s);
+	} else {
+		lcm_plan_write_text(plan, cli->color, &out);
+	}
+	fwrite(out.buf, 1, out.len, stdout);
+	if (report_failed_scopes(&inv))
+		rc = AWSX_EFAIL;
+out:
+	if (plan)
+		cJSON_Delete(plan);
+	kvlist_release(&sel.regions);
+	kvlist_release(&po.names);
+	kvlist_release(&po.asgs);
 	lcm_inventory_release(&inv);
 	strbuf_release(&out);
 	return rc;
@@ -226,6 +341,8 @@ static const struct cli_command lc_migrate_commands[] = {
 	  "print a policy that denies creating launch configurations", &deny_policy_spec },
 	{ "lc-migrate inventory", cmd_inventory, NEEDS_AWS | NEEDS_CREDENTIALS,
 	  "list launch configurations across regions and accounts", &inventory_spec },
+	{ "lc-migrate plan", cmd_plan, NEEDS_AWS | NEEDS_CREDENTIALS,
+	  "show the launch templates and group switches apply would make", &plan_spec },
 };
 
 const struct cli_spec cmd_lc_migrate_spec = {

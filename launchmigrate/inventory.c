@@ -16,18 +16,12 @@
 
 #include "aws/endpoint.h"
 
-struct account {
-	char *id;
-	struct aws_credentials creds; /* assumed-role credentials (--org) */
-	int own_creds;
-};
-
 struct collect {
 	struct aws_ctx *ctx;
 	const struct lcm_selection *sel;
 	struct lcm_inventory *inv;
 	struct aws_batch *batch;
-	struct account *accounts;
+	struct lcm_account *accounts;
 	size_t naccounts;
 	size_t scopes_done;
 	lcm_progress_fn progress;
@@ -38,7 +32,7 @@ struct collect {
 /* One account x region being read. */
 struct scope_work {
 	struct collect *c;
-	struct account *acct;
+	struct lcm_account *acct;
 	size_t scope; /* index into inv->scopes (the array may move) */
 	cJSON *lcs, *asgs;
 	int open_lists; /* lists still being paged (0..2) */
@@ -52,7 +46,7 @@ struct req {
 	struct aws_call call;
 	enum req_kind kind;
 	struct collect *c;
-	struct account *acct;
+	struct lcm_account *acct;
 	struct scope_work *sw;
 };
 
@@ -66,7 +60,7 @@ static void report_progress(struct collect *c)
 		c->progress(c->scopes_done, c->inv->nscopes, c->ud);
 }
 
-static const struct aws_credentials *acct_creds(const struct account *a)
+static const struct aws_credentials *acct_creds(const struct lcm_account *a)
 {
 	return a->own_creds ? &a->creds : NULL;
 }
@@ -131,7 +125,7 @@ static void scope_finish(struct scope_work *sw)
 				const char *an = json_str(asg, "AutoScalingGroupName");
 				if (used && an && !strcmp(used, name)) {
 					char *m = managed_by(asg);
-					lcm_row_add_asg(row, an, m);
+					lcm_row_add_asg(row, an, m, json_str(asg, "VPCZoneIdentifier"));
 					free(m);
 				}
 			}
@@ -196,7 +190,7 @@ static void on_list(struct aws_call *call, struct aws_response *resp,
 		scope_finish(sw);
 }
 
-static void start_scope(struct collect *c, struct account *a, const char *region)
+static void start_scope(struct collect *c, struct lcm_account *a, const char *region)
 {
 	struct scope_work *sw = xcalloc(1, sizeof(*sw));
 	struct lcm_scope *s = lcm_inventory_scope(c->inv, a->id, region);
@@ -219,7 +213,7 @@ static void start_scope(struct collect *c, struct account *a, const char *region
 }
 
 /* A failure before any region of the account could be listed. */
-static void account_fail(struct collect *c, struct account *a, const struct aws_error *err)
+static void account_fail(struct collect *c, struct lcm_account *a, const struct aws_error *err)
 {
 	struct lcm_scope *s = lcm_inventory_scope(c->inv, a->id, "-");
 	struct strbuf sb = STRBUF_INIT;
@@ -235,7 +229,7 @@ static void on_regions(struct aws_call *call, struct aws_response *resp,
 {
 	struct req *r = ud;
 	struct collect *c = r->c;
-	struct account *a = r->acct;
+	struct lcm_account *a = r->acct;
 
 	cJSON *regions = NULL;
 	struct aws_error e;
@@ -266,7 +260,7 @@ static void on_regions(struct aws_call *call, struct aws_response *resp,
 }
 
 /* The account's credentials are ready: find its regions. */
-static void start_account(struct collect *c, struct account *a)
+static void start_account(struct collect *c, struct lcm_account *a)
 {
 	const struct lcm_selection *sel = c->sel;
 	if (sel->regions.nr) {
@@ -374,7 +368,7 @@ int lcm_inventory_collect(struct aws_ctx *ctx, const struct lcm_selection *sel,
 	aws_batch_limit(c.batch, &aws_svc_ec2, 20);
 	aws_batch_limit(c.batch, &aws_svc_sts, 10);
 	for (size_t i = 0; i < c.naccounts; i++) {
-		struct account *a = &c.accounts[i];
+		struct lcm_account *a = &c.accounts[i];
 		if (!sel->org) {
 			start_account(&c, a);
 			continue;
@@ -402,10 +396,8 @@ int lcm_inventory_collect(struct aws_ctx *ctx, const struct lcm_selection *sel,
 	lcm_inventory_sort(inv);
 out:
 	aws_batch_free(c.batch);
-	for (size_t i = 0; i < c.naccounts; i++) {
-		free(c.accounts[i].id);
-		aws_credentials_release(&c.accounts[i].creds);
-	}
-	free(c.accounts);
+	/* the accounts and their credentials stay with the inventory for plan and apply */
+	inv->accounts = c.accounts;
+	inv->naccounts = c.naccounts;
 	return rc;
 }

@@ -75,6 +75,7 @@ void lcm_template_name(const char *lc_name,
 struct lcm_asg {
 	char *name;
 	char *managed_by; /* NULL, "cloudformation:<stack>" or "elasticbeanstalk:<env>" */
+	char *subnets;	  /* VPCZoneIdentifier: "subnet-a,subnet-b", or NULL */
 };
 
 /* One launch configuration found in one account and region. */
@@ -95,12 +96,25 @@ struct lcm_scope {
 	char *error; /* NULL when the scope was read completely */
 };
 
+/* An account the inventory entered, with the credentials it used there. */
+struct lcm_account {
+	char *id;
+	struct aws_credentials creds; /* assumed-role credentials (--org) */
+	int own_creds;		      /* 0: the context's credentials */
+};
+
 struct lcm_inventory {
 	struct lcm_row *rows;
 	size_t nrows, alloc_rows;
 	struct lcm_scope *scopes;
 	size_t nscopes, alloc_scopes;
+	struct lcm_account *accounts; /* kept for the calls that follow (plan, apply) */
+	size_t naccounts;
 };
+
+/* The credentials for calls in account, NULL for the context's own. */
+const struct aws_credentials *lcm_account_credentials(const struct lcm_inventory *inv,
+						      const char *account);
 
 enum lcm_format {
 	LCM_FORMAT_TABLE,
@@ -114,7 +128,8 @@ void lcm_inventory_release(struct lcm_inventory *inv);
 /* Add a row (takes ownership of lc); returns it so ASGs can be attached. */
 struct lcm_row *lcm_inventory_add(struct lcm_inventory *inv, const char *account,
 				  const char *region, cJSON *lc);
-void lcm_row_add_asg(struct lcm_row *row, const char *name, const char *managed_by);
+void lcm_row_add_asg(struct lcm_row *row, const char *name, const char *managed_by,
+		     const char *subnets);
 struct lcm_scope *lcm_inventory_scope(struct lcm_inventory *inv, const char *account,
 				      const char *region);
 /* Rows by account, region, name; scopes by account, region. */
@@ -151,6 +166,37 @@ typedef void (*lcm_progress_fn)(size_t done, size_t total, void *ud);
 int lcm_inventory_collect(struct aws_ctx *ctx, const struct lcm_selection *sel,
 			  struct lcm_inventory *inv, lcm_progress_fn progress, void *ud,
 			  struct aws_error *err);
+
+/* ---- plan ---- */
+
+/* The tag every launch template made by lc-migrate carries. */
+#define LCM_SOURCE_TAG "awsx:source-launch-configuration"
+
+struct lcm_plan_options {
+	enum lcm_spot_mode spot;
+	struct kvlist names; /* --name: only these launch configurations (empty: all) */
+	struct kvlist asgs;  /* --asg: only these groups and their LCs (empty: all) */
+	int include_managed; /* switch groups CloudFormation / Beanstalk manage, too */
+};
+
+/*
+ * The plan for the inventoried launch configurations, read-only: for each
+ * LC the launch template name and the full LaunchTemplateData it would get
+ * (or the error that stops it, such as a security-group name with no id),
+ * whether a template made from it already exists, every warning; for each
+ * Auto Scaling group the switch, or why it is skipped (managed by
+ * CloudFormation or Elastic Beanstalk: use export).  *plan is a cJSON
+ * object {LaunchTemplates: [...], AutoScalingGroups: [...], Summary: {...}}
+ * (caller frees).  Calls EC2 (DescribeSubnets, DescribeSecurityGroups,
+ * DescribeLaunchTemplates) in each scope with the inventory's credentials.
+ * A failing scope is recorded in its entries' Error; the return is an error
+ * only when nothing could be planned at all.
+ */
+int lcm_plan_build(struct aws_ctx *ctx, const struct lcm_inventory *inv,
+		   const struct lcm_plan_options *o, cJSON **plan, struct aws_error *err);
+
+/* The plan for people: one block per launch configuration. */
+void lcm_plan_write_text(const cJSON *plan, int color, struct strbuf *out);
 
 /*
  * What matters for migration, as short comma-separated notes: "spot",

@@ -30,6 +30,7 @@ void lcm_inventory_release(struct lcm_inventory *inv)
 		for (size_t j = 0; j < r->nasgs; j++) {
 			free(r->asgs[j].name);
 			free(r->asgs[j].managed_by);
+			free(r->asgs[j].subnets);
 		}
 		free(r->asgs);
 	}
@@ -38,6 +39,11 @@ void lcm_inventory_release(struct lcm_inventory *inv)
 		free(inv->scopes[i].region);
 		free(inv->scopes[i].error);
 	}
+	for (size_t i = 0; i < inv->naccounts; i++) {
+		free(inv->accounts[i].id);
+		aws_credentials_release(&inv->accounts[i].creds);
+	}
+	free(inv->accounts);
 	free(inv->rows);
 	free(inv->scopes);
 	memset(inv, 0, sizeof(*inv));
@@ -56,12 +62,23 @@ struct lcm_row *lcm_inventory_add(struct lcm_inventory *inv, const char *account
 	return r;
 }
 
-void lcm_row_add_asg(struct lcm_row *row, const char *name, const char *managed_by)
+void lcm_row_add_asg(struct lcm_row *row, const char *name, const char *managed_by,
+		     const char *subnets)
 {
 	ALLOC_GROW(row->asgs, row->nasgs + 1, row->alloc_asgs);
 	row->asgs[row->nasgs].name = xstrdup(name);
 	row->asgs[row->nasgs].managed_by = managed_by ? xstrdup(managed_by) : NULL;
+	row->asgs[row->nasgs].subnets = subnets && *subnets ? xstrdup(subnets) : NULL;
 	row->nasgs++;
+}
+
+const struct aws_credentials *lcm_account_credentials(const struct lcm_inventory *inv,
+						      const char *account)
+{
+	for (size_t i = 0; i < inv->naccounts; i++)
+		if (!strcmp(inv->accounts[i].id, account))
+			return inv->accounts[i].own_creds ? &inv->accounts[i].creds : NULL;
+	return NULL;
 }
 
 struct lcm_scope *lcm_inventory_scope(struct lcm_inventory *inv, const char *account,
@@ -133,6 +150,11 @@ void lcm_inventory_only_in_use(struct lcm_inventory *inv)
 		free(r->account);
 		free(r->region);
 		cJSON_Delete(r->lc);
+		for (size_t k = 0; k < r->nasgs; k++) {
+			free(r->asgs[k].name);
+			free(r->asgs[k].managed_by);
+			free(r->asgs[k].subnets);
+		}
 		free(r->asgs);
 	}
 	inv->nrows = j;

@@ -233,6 +233,107 @@ def test_inventory_organization(tmp):
         lcfixtures.teardown(est_main)
 
 
+# ---- plan ----
+
+READ_ONLY = ("Describe", "Get", "List", "AssumeRole")
+
+
+def plan_json(env, *args):
+    res = harness.run_awsx(["lc-migrate", "plan", "--output", "json"] + list(args), env)
+    assert res.returncode == 0, describe(res)
+    return json.loads(res.stdout)
+
+
+def test_plan_is_read_only_and_faithful(tmp):
+    est = lcfixtures.build("lcm-plan", regions=("us-east-2",))
+    try:
+        env = setup(tmp, "AKIALCMPLAN000000001")
+        mark = harness.log_mark()
+        plan = plan_json(env, "--regions", "us-east-2")
+        ops = {r["operation"] for r in harness.requests_since(mark, access_key="AKIALCMPLAN000000001")}
+        assert all(op.startswith(READ_ONLY) for op in ops), ops
+        lts = {e["LaunchConfigurationName"]: e for e in plan["LaunchTemplates"]
+               if est.owns(e["LaunchConfigurationName"])}
+        assert set(lts) == {e["name"] for e in est.lcs}, sorted(lts)
+        region = "us-east-2"
+        private = lts[est.lc(region, "private")["name"]]
+        data = private["LaunchTemplateData"]
+        nic = data["NetworkInterfaces"][0]
+        assert nic["AssociatePublicIpAddress"] is False, data      # not turned into true
+        assert data["Monitoring"] == {"Enabled": False}, data      # not turned into true
+        assert "SecurityGroupIds" not in data, data                 # never both places
+        public = lts[est.lc(region, "public")["name"]]["LaunchTemplateData"]
+        web_id = est.sg_ids[region][est.prefix + "-web"]
+        assert web_id in public["NetworkInterfaces"][0]["Groups"], public  # name -> id
+        assert public["UserData"] == est.lc(region, "public")["lc"]["UserData"], public  # not re-encoded
+        spot = lts[est.lc(region, "spot")["name"]]
+        assert spot["LaunchTemplateData"]["InstanceMarketOptions"]["MarketType"] == "spot", spot
+        assert "MaxPrice" not in json.dumps(spot["LaunchTemplateData"]), spot   # dropped by default
+        assert spot["LaunchTemplateData"]["RamDiskId"], spot
+        assert spot["LaunchTemplateName"].replace("_", "") and " " not in spot["LaunchTemplateName"]
+        for e in lts.values():
+            assert e["Action"] == "create" and e["Error"] is None, e
+        groups = {g["AutoScalingGroupName"]: g for g in plan["AutoScalingGroups"]
+                  if est.owns(g["AutoScalingGroupName"])}
+        for g in est.asgs:
+            got = groups[g["name"]]
+            if g["managed_by"]:
+                assert got["Action"] == "skip" and "export" in got["Reason"], got
+            else:
+                assert got["Action"] == "switch", got
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_plan_options(tmp):
+    est = lcfixtures.build("lcm-plan-opt", regions=("us-west-1",))
+    try:
+        env = setup(tmp, "AKIALCMPLANOPT000001")
+        spot_lc = est.lc("us-west-1", "spot")["name"]
+        plan = plan_json(env, "--regions", "us-west-1", "--name", spot_lc, "--spot-price", "keep")
+        (e,) = plan["LaunchTemplates"]
+        assert e["LaunchTemplateData"]["InstanceMarketOptions"]["SpotOptions"]["MaxPrice"], e
+        plan = plan_json(env, "--regions", "us-west-1", "--name", spot_lc, "--spot-price", "mixed")
+        (e,) = plan["LaunchTemplates"]
+        assert "InstanceMarketOptions" not in e["LaunchTemplateData"], e
+        (g,) = plan["AutoScalingGroups"]
+        assert g["MixedInstancesPolicy"] is True and g["Action"] == "switch", g
+        public_asg = next(a["name"] for a in est.asgs if a["managed_by"] and
+                          a["managed_by"].startswith("cloudformation"))
+        plan = plan_json(env, "--regions", "us-west-1", "--asg", public_asg, "--include-managed")
+        (g,) = plan["AutoScalingGroups"]
+        assert g["Action"] == "switch" and g["ManagedBy"].startswith("cloudformation"), g
+        res = harness.run_awsx(["lc-migrate", "plan", "--regions", "us-west-1", "--spot-price",
+                                "cheap"], env)
+        assert res.returncode == 2 and "--spot-price" in res.stderr, describe(res)
+        # the text form names every launch configuration and ends with a summary
+        res = harness.run_awsx(["lc-migrate", "plan", "--regions", "us-west-1", "--name",
+                                spot_lc], env)
+        assert res.returncode == 0 and spot_lc in res.stdout and "plan:" in res.stdout, describe(res)
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_plan_unresolvable_group_name(tmp):
+    import boto3
+    region = "eu-west-2"
+    kw = dict(endpoint_url=harness.env()["moto_url"], aws_access_key_id="AKIALCMPLANSG0000001",
+              aws_secret_access_key=SECRET, region_name=region)
+    asc = boto3.client("autoscaling", **kw)
+    name = "lcm-plan-nosg-%s" % __import__("uuid").uuid4().hex[:8]
+    asc.create_launch_configuration(LaunchConfigurationName=name, ImageId="ami-12c6146b",
+                                    InstanceType="t3.micro", SecurityGroups=["no-such-group"])
+    try:
+        env = setup(tmp, "AKIALCMPLANSG0000001")
+        plan = plan_json(env, "--regions", region, "--name", name)
+        (e,) = plan["LaunchTemplates"]
+        assert e["Error"] and "no-such-group" in e["Error"], e
+        assert e["LaunchTemplateData"] is None, e
+        assert plan["Summary"]["LaunchConfigurationsWithErrors"] == 1, plan["Summary"]
+    finally:
+        asc.delete_launch_configuration(LaunchConfigurationName=name)
+
+
 def test_inventory_bad_input(tmp):
     env = setup(tmp, "AKIALCMINVBAD0000001")
     cases = [

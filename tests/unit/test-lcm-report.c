@@ -43,8 +43,8 @@ static void fixture(struct lcm_inventory *inv)
 	struct lcm_row *r = lcm_inventory_add(inv, "111111111111", "us-east-1",
 					      lc("web", "{\"SpotPrice\":\"0.05\",\"AssociatePublicIpAddress\":false,"
 							"\"SecurityGroups\":[\"sg-1\",\"default\"]}"));
-	lcm_row_add_asg(r, "web-asg", NULL);
-	lcm_row_add_asg(r, "api-asg", "cloudformation:prod");
+	lcm_row_add_asg(r, "web-asg", NULL, "subnet-1");
+	lcm_row_add_asg(r, "api-asg", "cloudformation:prod", NULL);
 	lcm_inventory_add(inv, "111111111111", "us-east-1", lc("x\\y\t\xc3\xa9\xc2\x85", NULL));
 	lcm_inventory_add(inv, "111111111111", "us-east-1", lc("it's", NULL));
 	lcm_inventory_scope(inv, "111111111111", "eu-west-1");
