@@ -160,6 +160,11 @@ void aws_ctx_free(struct aws_ctx *ctx)
 	free(ctx);
 }
 
+int aws_interrupted(void)
+{
+	return http_interrupted;
+}
+
 const char *aws_ctx_profile(const struct aws_ctx *ctx)
 {
 	return ctx->profile;

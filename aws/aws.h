@@ -85,6 +85,9 @@ int aws_ctx_new(struct aws_ctx **out, const struct aws_ctx_options *opt,
 		struct aws_error *err);
 void aws_ctx_free(struct aws_ctx *ctx);
 
+/* 1 once Ctrl-C (SIGINT/SIGTERM) asked the process to stop: long loops check it. */
+int aws_interrupted(void);
+
 const char *aws_ctx_profile(const struct aws_ctx *ctx);
 /* The resolved region, or NULL when none is configured anywhere. */
 const char *aws_ctx_region(const struct aws_ctx *ctx);

@@ -9,7 +9,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "launchmigrate/launchmigrate.h"
 
@@ -245,6 +247,8 @@ static void list_values(const struct cli_args *args, const char *name, struct kv
 					kvlist_add(out, args->list[i].items[j].value, "");
 }
 
+static int parse_spot(const char *spot, enum lcm_spot_mode *mode);
+
 static int cmd_plan(struct cli_ctx *cli, struct cli_args *args)
 {
 	struct lcm_selection sel;
@@ -260,17 +264,8 @@ static int cmd_plan(struct cli_ctx *cli, struct cli_args *args)
 	memset(&po, 0, sizeof(po));
 	lcm_inventory_init(&inv);
 	aws_error_clear(&err);
-	if (!spot || !strcmp(spot, "drop")) {
-		po.spot = LCM_SPOT_DROP;
-	} else if (!strcmp(spot, "keep")) {
-		po.spot = LCM_SPOT_KEEP;
-	} else if (!strcmp(spot, "mixed")) {
-		po.spot = LCM_SPOT_MIXED;
-	} else {
-		cli_error("invalid --spot-price '%s': expected drop, keep or mixed", spot);
-		rc = AWSX_EUSAGE;
+	if ((rc = parse_spot(spot, &po.spot)))
 		goto out;
-	}
 	list_values(args, "name", &po.names);
 	list_values(args, "asg", &po.asgs);
 	po.include_managed = cli_flag(args, "include-managed");
@@ -299,6 +294,225 @@ out:
 	kvlist_release(&po.asgs);
 	lcm_inventory_release(&inv);
 	strbuf_release(&out);
+	return rc;
+}
+
+/* ---- apply and undo ---- */
+
+static const struct cli_option apply_options[] = {
+	SELECTION_OPTIONS,
+	{ "name", 0, OPT_LIST, "LC", "only this launch configuration (repeatable)" },
+	{ "asg", 0, OPT_LIST, "NAME", "only this Auto Scaling group and its launch configuration (repeatable)" },
+	{ "spot-price", 0, OPT_STRING, "MODE", "drop (default), keep, or mixed (see plan)" },
+	{ "include-managed", 0, OPT_FLAG, NULL, "also switch groups CloudFormation or Beanstalk manage" },
+	{ "yes", 'y', OPT_FLAG, NULL, "apply without asking" },
+	{ "journal", 0, OPT_STRING, "FILE",
+	  "record every change here (default ~/.awsx/lc-migrate/<time>.jsonl); an existing journal resumes" },
+	{ "no-validate", 0, OPT_FLAG, NULL, "skip the RunInstances DryRun check of each template" },
+	{ "version", 0, OPT_STRING, "WHICH", "pinned (default: the version created), latest or default" },
+	{ "refresh", 0, OPT_FLAG, NULL, "start an instance refresh of each switched group and follow it" },
+	{ "delete-unused", 0, OPT_FLAG, NULL, "delete launch configurations no group uses any more" },
+	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
+};
+
+static const struct cli_spec apply_spec = {
+	.usage = "[selection as for plan] [--yes] [--journal FILE] [options]",
+	.description =
+		"Create the launch templates of the plan (tagged awsx:source-launch-configuration,\n"
+		"the LC's ARN in VersionDescription), check each with an EC2 RunInstances\n"
+		"DryRun in one of its group's subnets, and switch the groups to them, pinned\n"
+		"to the new version unless --version says otherwise.  Every change is\n"
+		"written to the journal first: running apply again with the same --journal\n"
+		"resumes without doing anything twice, and 'lc-migrate undo' reverses it.\n"
+		"Without --yes it shows the plan and asks on a terminal; elsewhere it\n"
+		"changes nothing.",
+	.options = apply_options,
+	.noptions = ARRAY_SIZE(apply_options),
+};
+
+static void say_line(const char *line, void *ud)
+{
+	(void)ud;
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+/* Ask on the terminal; 1 for yes. */
+static int confirm(const char *question)
+{
+	char answer[16] = "";
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		return 0;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	int ok = fgets(answer, sizeof(answer), tty) && (answer[0] == 'y' || answer[0] == 'Y');
+	fclose(tty);
+	return ok;
+}
+
+static int parse_spot(const char *spot, enum lcm_spot_mode *mode)
+{
+	if (!spot || !strcmp(spot, "drop"))
+		*mode = LCM_SPOT_DROP;
+	else if (!strcmp(spot, "keep"))
+		*mode = LCM_SPOT_KEEP;
+	else if (!strcmp(spot, "mixed"))
+		*mode = LCM_SPOT_MIXED;
+	else {
+		cli_error("invalid --spot-price '%s': expected drop, keep or mixed", spot);
+		return AWSX_EUSAGE;
+	}
+	return 0;
+}
+
+static int cmd_apply(struct cli_ctx *cli, struct cli_args *args)
+{
+	struct lcm_selection sel;
+	struct lcm_plan_options po;
+	struct lcm_inventory inv;
+	struct lcm_apply_options ao;
+	struct lcm_apply_result res;
+	struct lcm_journal journal = { -1, NULL, NULL };
+	struct aws_error err;
+	struct strbuf out = STRBUF_INIT;
+	const char *version = cli_arg(args, "version");
+	cJSON *plan = NULL;
+	int rc = 0;
+
+	memset(&sel, 0, sizeof(sel));
+	memset(&po, 0, sizeof(po));
+	memset(&ao, 0, sizeof(ao));
+	lcm_inventory_init(&inv);
+	aws_error_clear(&err);
+	if ((rc = parse_spot(cli_arg(args, "spot-price"), &po.spot)))
+		goto out;
+	if (!version || !strcmp(version, "pinned")) {
+		ao.version = LCM_VERSION_PINNED;
+	} else if (!strcmp(version, "latest")) {
+		ao.version = LCM_VERSION_LATEST;
+	} else if (!strcmp(version, "default")) {
+		ao.version = LCM_VERSION_DEFAULT;
+	} else {
+		cli_error("invalid --version '%s': expected pinned, latest or default", version);
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	list_values(args, "name", &po.names);
+	list_values(args, "asg", &po.asgs);
+	po.include_managed = cli_flag(args, "include-managed");
+	if ((rc = parse_selection(args, &sel)) || (rc = collect(cli, &sel, &inv)))
+		goto out;
+	if ((rc = lcm_plan_build(cli->aws, &inv, &po, &plan, &err))) {
+		rc = cli_report(&err);
+		goto out;
+	}
+	if (report_failed_scopes(&inv)) {
+		cli_error("not applying: some accounts or regions could not be read (see above)");
+		rc = AWSX_EFAIL;
+		goto out;
+	}
+	if (!cli_flag(args, "yes")) {
+		lcm_plan_write_text(plan, cli->color, &out);
+		fwrite(out.buf, 1, out.len, stdout);
+		fflush(stdout);
+		if (!cli->interactive) {
+			fprintf(stderr, "awsx: nothing changed: run again with --yes to apply this plan\n");
+			goto out;
+		}
+		if (!confirm("Apply this plan?")) {
+			fprintf(stderr, "awsx: nothing changed\n");
+			goto out;
+		}
+	}
+	if (lcm_journal_open(&journal, cli_arg(args, "journal"), &err)) {
+		rc = cli_report(&err);
+		goto out;
+	}
+	printf("journal: %s\n", journal.path);
+	ao.validate = !cli_flag(args, "no-validate");
+	ao.refresh = cli_flag(args, "refresh");
+	ao.delete_unused = cli_flag(args, "delete-unused");
+	ao.journal = &journal;
+	ao.say = say_line;
+	rc = lcm_apply(cli->aws, &inv, plan, &ao, &res, &err);
+	printf("applied: %d templates created, %d new versions, %d reused; %d groups switched"
+	       " (%d already); %d launch configurations deleted; %d failures\n",
+	       res.templates_created, res.versions_created, res.templates_reused,
+	       res.groups_switched, res.groups_already, res.lcs_deleted, res.failures);
+	if (rc) {
+		rc = cli_report(&err);
+		cli_error("stopped; resume with: awsx lc-migrate apply --journal %s (and the same "
+			  "selection), or reverse with: awsx lc-migrate undo --journal %s",
+			  journal.path, journal.path);
+	} else if (res.failures) {
+		rc = AWSX_EFAIL;
+	}
+out:
+	lcm_journal_close(&journal);
+	if (plan)
+		cJSON_Delete(plan);
+	kvlist_release(&sel.regions);
+	kvlist_release(&po.names);
+	kvlist_release(&po.asgs);
+	lcm_inventory_release(&inv);
+	strbuf_release(&out);
+	return rc;
+}
+
+static const struct cli_option undo_options[] = {
+	{ "journal", 0, OPT_STRING, "FILE", "the journal of the apply to reverse (required)" },
+	{ "yes", 'y', OPT_FLAG, NULL, "undo without asking" },
+	{ "delete-templates", 0, OPT_FLAG, NULL, "also delete the launch templates that apply created" },
+	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
+};
+
+static const struct cli_spec undo_spec = {
+	.usage = "--journal FILE [--yes] [--delete-templates]",
+	.description =
+		"Reverse what an apply recorded in its journal: switch every group back to\n"
+		"its launch configuration (where that still exists), newest first, and with\n"
+		"--delete-templates delete the templates the run created.  Each step is\n"
+		"journalled too, so undo can be run again.  Without --yes it shows what it\n"
+		"would do and asks on a terminal; elsewhere it changes nothing.",
+	.options = undo_options,
+	.noptions = ARRAY_SIZE(undo_options),
+};
+
+static int cmd_undo(struct cli_ctx *cli, struct cli_args *args)
+{
+	struct lcm_journal journal = { -1, NULL, NULL };
+	struct aws_error err;
+	const char *path = cli_arg(args, "journal");
+	int failures = 0, rc = 0, del = cli_flag(args, "delete-templates");
+
+	aws_error_clear(&err);
+	if (!path) {
+		cli_error("lc-migrate undo needs --journal FILE (the journal apply printed)");
+		return AWSX_EUSAGE;
+	}
+	if (access(path, R_OK)) {
+		cli_error("cannot read journal '%s': %s", path, strerror(errno));
+		return AWSX_EFAIL;
+	}
+	if (lcm_journal_open(&journal, path, &err))
+		return cli_report(&err);
+	if (!cli_flag(args, "yes")) {
+		rc = lcm_undo(cli->aws, &journal, del, 1, say_line, NULL, &failures, &err);
+		if (rc || !cli->interactive || !confirm("Undo these changes?")) {
+			if (!rc)
+				fprintf(stderr, "awsx: nothing changed%s\n",
+					cli->interactive ? "" : ": run again with --yes to undo");
+			goto out;
+		}
+	}
+	rc = lcm_undo(cli->aws, &journal, del, 0, say_line, NULL, &failures, &err);
+out:
+	if (rc)
+		rc = cli_report(&err);
+	else if (failures)
+		rc = AWSX_EFAIL;
+	lcm_journal_close(&journal);
 	return rc;
 }
 
@@ -337,12 +551,16 @@ static int cmd_deny_policy(struct cli_ctx *cli, struct cli_args *args)
 
 /* The subcommands, alphabetical. */
 static const struct cli_command lc_migrate_commands[] = {
+	{ "lc-migrate apply", cmd_apply, NEEDS_AWS | NEEDS_CREDENTIALS,
+	  "create the launch templates and switch the groups, with a journal", &apply_spec },
 	{ "lc-migrate deny-policy", cmd_deny_policy, 0,
 	  "print a policy that denies creating launch configurations", &deny_policy_spec },
 	{ "lc-migrate inventory", cmd_inventory, NEEDS_AWS | NEEDS_CREDENTIALS,
 	  "list launch configurations across regions and accounts", &inventory_spec },
 	{ "lc-migrate plan", cmd_plan, NEEDS_AWS | NEEDS_CREDENTIALS,
 	  "show the launch templates and group switches apply would make", &plan_spec },
+	{ "lc-migrate undo", cmd_undo, NEEDS_AWS | NEEDS_CREDENTIALS,
+	  "switch the groups back and optionally delete the templates", &undo_spec },
 };
 
 const struct cli_spec cmd_lc_migrate_spec = {

@@ -123,6 +123,13 @@ static void scope_finish(struct scope_work *sw)
 			cJSON_ArrayForEach(asg, sw->asgs) {
 				const char *used = json_str(asg, "LaunchConfigurationName");
 				const char *an = json_str(asg, "AutoScalingGroupName");
+				/*
+				 * A group with a launch template no longer uses its LC
+				 * (AWS clears the name on the switch; moto keeps it).
+				 */
+				if (cJSON_GetObjectItemCaseSensitive(asg, "LaunchTemplate") ||
+				    cJSON_GetObjectItemCaseSensitive(asg, "MixedInstancesPolicy"))
+					continue;
 				if (used && an && !strcmp(used, name)) {
 					char *m = managed_by(asg);
 					lcm_row_add_asg(row, an, m, json_str(asg, "VPCZoneIdentifier"));

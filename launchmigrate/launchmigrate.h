@@ -198,6 +198,82 @@ int lcm_plan_build(struct aws_ctx *ctx, const struct lcm_inventory *inv,
 /* The plan for people: one block per launch configuration. */
 void lcm_plan_write_text(const cJSON *plan, int color, struct strbuf *out);
 
+/* ---- journal ---- */
+
+/*
+ * The journal: every mutation apply and undo make, one JSON object per
+ * line, appended and fsync'ed before the next mutation, so an interrupted
+ * run can be resumed (nothing done twice) or undone.  Entries have "op"
+ * ("template", "switch", "refresh", "delete-lc", "unswitch",
+ * "delete-template"), "account", "region", "time" and the op's fields.
+ */
+struct lcm_journal {
+	int fd;
+	char *path;
+	cJSON *entries; /* what the file held when opened, plus what was appended */
+};
+
+/*
+ * Open (creating it and its folder, mode 0600/0700) or reopen path; NULL:
+ * ~/.awsx/lc-migrate/<UTC time>.jsonl.  Earlier entries are read; a torn
+ * last line (a crash mid-write) is skipped.  Errors name the path.
+ */
+int lcm_journal_open(struct lcm_journal *j, const char *path, struct aws_error *err);
+/* Add time, append one line, fsync.  entry is consumed (kept in entries). */
+int lcm_journal_append(struct lcm_journal *j, cJSON *entry, struct aws_error *err);
+/*
+ * The last entry with this op, account and region whose member key equals
+ * value, or NULL.
+ */
+const cJSON *lcm_journal_find(const struct lcm_journal *j, const char *op, const char *account,
+			      const char *region, const char *key, const char *value);
+void lcm_journal_close(struct lcm_journal *j);
+
+/* ---- apply and undo ---- */
+
+enum lcm_version_mode { LCM_VERSION_PINNED, LCM_VERSION_LATEST, LCM_VERSION_DEFAULT };
+
+struct lcm_apply_options {
+	int validate;		     /* RunInstances DryRun in one of the group's subnets */
+	enum lcm_version_mode version; /* what the group is switched to */
+	int refresh;		     /* start an instance refresh and follow it */
+	int delete_unused;	     /* delete LCs no group uses any more */
+	struct lcm_journal *journal;
+	/* one line of progress for the user ("created launch template ..."); may be NULL */
+	void (*say)(const char *line, void *ud);
+	void *ud;
+};
+
+struct lcm_apply_result {
+	int templates_created, versions_created, templates_reused;
+	int groups_switched, groups_already, lcs_deleted;
+	int failures; /* items that failed (each was said) */
+};
+
+/*
+ * Carry out plan (from lcm_plan_build over inv): create or reuse launch
+ * templates, validate, switch the groups, optionally refresh and delete
+ * unused LCs, recording each mutation in the journal before going on.
+ * What the journal already records is not done again.  A service error on
+ * one item is said and counted and the others go on; a network failure or
+ * an interrupt stops the run (-AWSX_ENET / -AWSX_EINTR) with the journal
+ * ready for a resume.
+ */
+int lcm_apply(struct aws_ctx *ctx, const struct lcm_inventory *inv, const cJSON *plan,
+	      const struct lcm_apply_options *o, struct lcm_apply_result *res,
+	      struct aws_error *err);
+
+/*
+ * Undo what the journal records: switch every group back to its launch
+ * configuration (where it still exists), newest first, and with
+ * delete_templates delete the templates the run created.  Undone steps are
+ * journalled too, so undo can be repeated.  dry_run: only say what it
+ * would do.
+ */
+int lcm_undo(struct aws_ctx *ctx, struct lcm_journal *j, int delete_templates, int dry_run,
+	     void (*say)(const char *line, void *ud), void *ud, int *failures,
+	     struct aws_error *err);
+
 /*
  * What matters for migration, as short comma-separated notes: "spot",
  * "public-ip=true|false", "classic-link", "sg-names", "rename" (the name is

@@ -334,6 +334,184 @@ def test_plan_unresolvable_group_name(tmp):
         asc.delete_launch_configuration(LaunchConfigurationName=name)
 
 
+# ---- apply and undo ----
+
+def _moto(service, region, key):
+    import boto3
+    return boto3.client(service, endpoint_url=harness.env()["moto_url"], aws_access_key_id=key,
+                        aws_secret_access_key=SECRET, region_name=region)
+
+
+def _templates_from(est, region, key):
+    """{lc name: [launch templates tagged as made from it]} for the estate."""
+    ec2 = _moto("ec2", region, key)
+    out = {}
+    for t in ec2.describe_launch_templates()["LaunchTemplates"]:
+        tags = {x["Key"]: x["Value"] for x in t.get("Tags", [])}
+        lc = tags.get("awsx:source-launch-configuration")
+        if lc and est.owns(lc):
+            out.setdefault(lc, []).append(t)
+    return out
+
+
+def _switch_calls(fault):
+    """(group, body) of every UpdateAutoScalingGroup the recorder saw."""
+    import urllib.parse
+    calls = []
+    for body in fault.bodies:
+        text = body.decode() if isinstance(body, bytes) else (body or "")
+        form = dict(urllib.parse.parse_qsl(text))
+        if form.get("Action") == "UpdateAutoScalingGroup":
+            calls.append((form["AutoScalingGroupName"], form))
+    return calls
+
+
+def test_apply_creates_templates_and_switches_groups(tmp):
+    region = "eu-west-3"
+    key = "AKIALCMAPPLY00000001"
+    est = lcfixtures.build("lcm-apply", regions=(region,))
+    try:
+        env = setup(tmp, key)
+        journal = pathlib.Path(tmp) / "journal.jsonl"
+        plan = plan_json(env, "--regions", region)
+        res = harness.run_awsx(["lc-migrate", "apply", "--regions", region, "--yes",
+                                "--journal", str(journal)], env)
+        assert res.returncode == 0, describe(res)
+        made = _templates_from(est, region, key)
+        assert set(made) == {e["name"] for e in est.lcs}, sorted(made)
+        assert all(len(v) == 1 for v in made.values()), made
+        ec2 = _moto("ec2", region, key)
+        planned = {e["LaunchConfigurationName"]: e for e in plan["LaunchTemplates"]}
+        for lc, (t,) in made.items():
+            (v,) = ec2.describe_launch_template_versions(
+                LaunchTemplateId=t["LaunchTemplateId"])["LaunchTemplateVersions"]
+            data = v["LaunchTemplateData"]
+            want = planned[lc]["LaunchTemplateData"]
+            arn = next(e["arn"] for e in est.lcs if e["name"] == lc)
+            assert arn in v.get("VersionDescription", ""), v
+            assert t["LaunchTemplateName"] == planned[lc]["LaunchTemplateName"], (t, planned[lc])
+            # read back: the rules survived the round trip through EC2
+            if "NetworkInterfaces" in want:
+                got_nic = data["NetworkInterfaces"][0]
+                assert got_nic["AssociatePublicIpAddress"] == \
+                    want["NetworkInterfaces"][0]["AssociatePublicIpAddress"], (lc, data)
+                assert sorted(got_nic.get("Groups", [])) == \
+                    sorted(want["NetworkInterfaces"][0].get("Groups", [])), (lc, data)
+                assert "SecurityGroupIds" not in data, (lc, data)
+            if "Monitoring" in want:
+                assert data["Monitoring"]["Enabled"] == want["Monitoring"]["Enabled"], (lc, data)
+            if "UserData" in want:
+                assert data["UserData"] == want["UserData"], lc
+            for k in ("ImageId", "InstanceType", "EbsOptimized", "KernelId", "RamDiskId"):
+                if k in want:
+                    assert data.get(k) == want[k], (lc, k, data)
+        asc = _moto("autoscaling", region, key)
+        groups = {g["AutoScalingGroupName"]: g for g in asc.describe_auto_scaling_groups(
+            AutoScalingGroupNames=[a["name"] for a in est.asgs])["AutoScalingGroups"]}
+        for a in est.asgs:
+            g = groups[a["name"]]
+            if a["managed_by"]:
+                assert "LaunchTemplate" not in g, g          # skipped: managed
+            else:
+                spec = g.get("LaunchTemplate") or g["MixedInstancesPolicy"]["LaunchTemplate"][
+                    "LaunchTemplateSpecification"]
+                assert spec["LaunchTemplateId"] == made[a["lc"]][0]["LaunchTemplateId"], g
+                assert spec["Version"] == "1", g             # pinned to the created version
+        ops = [json.loads(line)["op"] for line in journal.read_text().splitlines()]
+        assert ops.count("template") == len(est.lcs) and ops.count("switch") == 2, ops
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_apply_without_yes_changes_nothing(tmp):
+    region = "eu-south-1"
+    key = "AKIALCMAPPLYNOYES001"
+    est = lcfixtures.build("lcm-noyes", regions=(region,))
+    try:
+        env = setup(tmp, key)
+        mark = harness.log_mark()
+        res = harness.run_awsx(["lc-migrate", "apply", "--regions", region], env, input="")
+        assert res.returncode == 0 and "nothing changed" in res.stderr, describe(res)
+        assert "plan:" in res.stdout, describe(res)
+        ops = {r["operation"] for r in harness.requests_since(mark, access_key=key)}
+        assert all(op.startswith(READ_ONLY) for op in ops), ops
+        assert not _templates_from(est, region, key)
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_apply_interrupted_then_resumed_duplicates_nothing(tmp):
+    region = "ap-south-1"
+    key = "AKIALCMAPPLYRESUME01"
+    est = lcfixtures.build("lcm-resume", regions=(region,))
+    try:
+        env = setup(tmp, key, AWS_MAX_ATTEMPTS=1)
+        journal = pathlib.Path(tmp) / "journal.jsonl"
+        args = ["lc-migrate", "apply", "--regions", region, "--yes", "--journal", str(journal)]
+        with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+            # the connection drops partway: after the read-only calls and a few changes
+            # (two: curl quietly retries once when a reused connection turns out dead)
+            fault.set_schedule([{}] * 14 + [{"reset": True}] * 2)
+            env["AWS_ENDPOINT_URL"] = fault.url
+            res = harness.run_awsx(args, env)
+        assert res.returncode == 4, describe(res)
+        assert "resume with: awsx lc-migrate apply --journal" in res.stderr, describe(res)
+        first = [json.loads(line) for line in journal.read_text().splitlines()]
+        assert first and len(first) < len(est.lcs) + 2, first   # interrupted partway
+        env["AWS_ENDPOINT_URL"] = harness.env()["endpoint_url"]
+        res = harness.run_awsx(args, env)
+        assert res.returncode == 0, describe(res)
+        made = _templates_from(est, region, key)
+        assert set(made) == {e["name"] for e in est.lcs}, sorted(made)
+        assert all(len(v) == 1 for v in made.values()), {k: len(v) for k, v in made.items()}
+        ops = [json.loads(line)["op"] for line in journal.read_text().splitlines()]
+        assert ops.count("switch") == 2, ops
+        # a third run, even with a new journal, finds its own templates by tag: nothing new
+        res = harness.run_awsx(["lc-migrate", "apply", "--regions", region, "--yes",
+                                "--journal", str(pathlib.Path(tmp) / "j2.jsonl")], env)
+        assert res.returncode == 0 and "0 templates created, 0 new versions" in res.stdout, \
+            describe(res)
+        assert all(len(v) == 1 for v in _templates_from(est, region, key).values())
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_undo_restores_every_group(tmp):
+    region = "me-south-1"
+    key = "AKIALCMUNDO000000001"
+    est = lcfixtures.build("lcm-undo", regions=(region,))
+    try:
+        env = setup(tmp, key)
+        journal = pathlib.Path(tmp) / "journal.jsonl"
+        res = harness.run_awsx(["lc-migrate", "apply", "--regions", region, "--yes", "--include-managed",
+                                "--journal", str(journal)], env)
+        assert res.returncode == 0, describe(res)
+        switched = [json.loads(x) for x in journal.read_text().splitlines()
+                    if json.loads(x)["op"] == "switch"]
+        assert len(switched) == len(est.asgs), switched
+        # without --yes (no terminal): only says what it would do
+        res = harness.run_awsx(["lc-migrate", "undo", "--journal", str(journal)], env, input="")
+        assert res.returncode == 0 and "would switch group" in res.stdout, describe(res)
+        with harness.FaultProxy(harness.env()["endpoint_url"]) as rec:   # a recorder
+            env["AWS_ENDPOINT_URL"] = rec.url
+            res = harness.run_awsx(["lc-migrate", "undo", "--journal", str(journal), "--yes",
+                                    "--delete-templates"], env)
+            calls = _switch_calls(rec)
+        assert res.returncode == 0, describe(res)
+        back = {g: form.get("LaunchConfigurationName") for g, form in calls}
+        for s in switched:
+            assert back.get(s["asg"]) == s["lc"], (s, back)
+        assert not _templates_from(est, region, key), "templates left after --delete-templates"
+        # undo again: nothing left to do
+        env["AWS_ENDPOINT_URL"] = harness.env()["endpoint_url"]
+        res = harness.run_awsx(["lc-migrate", "undo", "--journal", str(journal), "--yes"], env)
+        assert res.returncode == 0 and "switched group" not in res.stdout, describe(res)
+        res = harness.run_awsx(["lc-migrate", "undo"], env)
+        assert res.returncode == 2 and "--journal" in res.stderr, describe(res)
+    finally:
+        lcfixtures.teardown(est)
+
+
 def test_inventory_bad_input(tmp):
     env = setup(tmp, "AKIALCMINVBAD0000001")
     cases = [
