@@ -155,6 +155,8 @@ const char *out_dim(const struct cli_ctx *cli);
 const char *out_reset(const struct cli_ctx *cli);
 
 /* ---- commands ---- */
+int cmd_lc_export(struct cli_ctx *cli, struct cli_args *args);
+extern const struct cli_spec cmd_lc_export_spec;
 extern const struct cli_spec cmd_lc_migrate_spec;
 int cmd_whoami(struct cli_ctx *cli, struct cli_args *args);
 extern const struct cli_spec cmd_whoami_spec;

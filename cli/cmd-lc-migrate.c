@@ -462,13 +462,15 @@ out:
 
 static const struct cli_option undo_options[] = {
 	{ "journal", 0, OPT_STRING, "FILE", "the journal of the apply to reverse (required)" },
+	{ "org-role", 0, OPT_STRING, "NAME", "role to assume in the other accounts the journal changed" },
+	{ "external-id", 0, OPT_STRING, "ID", "external id for that role" },
 	{ "yes", 'y', OPT_FLAG, NULL, "undo without asking" },
 	{ "delete-templates", 0, OPT_FLAG, NULL, "also delete the launch templates that apply created" },
 	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
 };
 
 static const struct cli_spec undo_spec = {
-	.usage = "--journal FILE [--yes] [--delete-templates]",
+	.usage = "--journal FILE [--yes] [--delete-templates] [--org-role NAME]",
 	.description =
 		"Reverse what an apply recorded in its journal: switch every group back to\n"
 		"its launch configuration (where that still exists), newest first, and with\n"
@@ -482,9 +484,12 @@ static const struct cli_spec undo_spec = {
 static int cmd_undo(struct cli_ctx *cli, struct cli_args *args)
 {
 	struct lcm_journal journal = { -1, NULL, NULL };
+	struct lcm_inventory accounts;
 	struct aws_error err;
 	const char *path = cli_arg(args, "journal");
 	int failures = 0, rc = 0, del = cli_flag(args, "delete-templates");
+
+	lcm_inventory_init(&accounts);
 
 	aws_error_clear(&err);
 	if (!path) {
@@ -497,8 +502,12 @@ static int cmd_undo(struct cli_ctx *cli, struct cli_args *args)
 	}
 	if (lcm_journal_open(&journal, path, &err))
 		return cli_report(&err);
+	rc = lcm_undo_enter_accounts(cli->aws, &journal, cli_arg(args, "org-role"),
+				     cli_arg(args, "external-id"), &accounts, &err);
+	if (rc)
+		goto out;
 	if (!cli_flag(args, "yes")) {
-		rc = lcm_undo(cli->aws, &journal, del, 1, say_line, NULL, &failures, &err);
+		rc = lcm_undo(cli->aws, &accounts, &journal, del, 1, say_line, NULL, &failures, &err);
 		if (rc || !cli->interactive || !confirm("Undo these changes?")) {
 			if (!rc)
 				fprintf(stderr, "awsx: nothing changed%s\n",
@@ -506,13 +515,14 @@ static int cmd_undo(struct cli_ctx *cli, struct cli_args *args)
 			goto out;
 		}
 	}
-	rc = lcm_undo(cli->aws, &journal, del, 0, say_line, NULL, &failures, &err);
+	rc = lcm_undo(cli->aws, &accounts, &journal, del, 0, say_line, NULL, &failures, &err);
 out:
 	if (rc)
 		rc = cli_report(&err);
 	else if (failures)
 		rc = AWSX_EFAIL;
 	lcm_journal_close(&journal);
+	lcm_inventory_release(&accounts);
 	return rc;
 }
 
@@ -555,6 +565,9 @@ static const struct cli_command lc_migrate_commands[] = {
 	  "create the launch templates and switch the groups, with a journal", &apply_spec },
 	{ "lc-migrate deny-policy", cmd_deny_policy, 0,
 	  "print a policy that denies creating launch configurations", &deny_policy_spec },
+	{ "lc-migrate export", cmd_lc_export, NEEDS_AWS | NEEDS_CREDENTIALS,
+	  "print a launch configuration's launch template as CloudFormation or Terraform",
+	  &cmd_lc_export_spec },
 	{ "lc-migrate inventory", cmd_inventory, NEEDS_AWS | NEEDS_CREDENTIALS,
 	  "list launch configurations across regions and accounts", &inventory_spec },
 	{ "lc-migrate plan", cmd_plan, NEEDS_AWS | NEEDS_CREDENTIALS,

@@ -17,6 +17,8 @@
 
 #include <openssl/evp.h>
 
+#include "aws/endpoint.h"
+
 struct run {
 	struct aws_ctx *ctx;
 	const struct lcm_inventory *inv;
@@ -570,8 +572,8 @@ stop:
 
 /* ---- undo ---- */
 
-static int lc_exists(struct aws_ctx *ctx, const char *region, const char *lc, int *exists,
-		     struct aws_error *err)
+static int lc_exists(struct aws_ctx *ctx, const struct aws_credentials *creds, const char *region,
+		     const char *lc, int *exists, struct aws_error *err)
 {
 	struct aws_call c;
 	struct aws_response resp;
@@ -579,6 +581,7 @@ static int lc_exists(struct aws_ctx *ctx, const char *region, const char *lc, in
 	const char *names[] = { lc };
 	autoscaling_describe_launch_configurations_call(&c, names, 1, NULL);
 	c.region = region;
+	c.credentials = creds;
 	aws_response_init(&resp);
 	int rc = aws_call(ctx, &aws_svc_autoscaling, &c, &resp, err);
 	if (!rc)
@@ -614,7 +617,8 @@ static int switched_back(const struct lcm_journal *j, const char *account, const
 	return back;
 }
 
-int lcm_undo(struct aws_ctx *ctx, struct lcm_journal *j, int delete_templates, int dry_run,
+int lcm_undo(struct aws_ctx *ctx, const struct lcm_inventory *accounts, struct lcm_journal *j,
+	     int delete_templates, int dry_run,
 	     void (*sayfn)(const char *line, void *ud), void *ud, int *failures,
 	     struct aws_error *err)
 {
@@ -632,6 +636,7 @@ int lcm_undo(struct aws_ctx *ctx, struct lcm_journal *j, int delete_templates, i
 			struct aws_response resp;
 			if (!op || !account || !region)
 				continue;
+			const struct aws_credentials *creds = lcm_account_credentials(accounts, account);
 			if (pass == 0 && !strcmp(op, "switch")) {
 				const char *asg = jstr(e, "asg"), *lc = jstr(e, "lc");
 				int exists = 0;
@@ -642,7 +647,7 @@ int lcm_undo(struct aws_ctx *ctx, struct lcm_journal *j, int delete_templates, i
 					    region, asg, lc);
 					continue;
 				}
-				if ((rc = lc_exists(ctx, region, lc, &exists, err)))
+				if ((rc = lc_exists(ctx, creds, region, lc, &exists, err)))
 					break;
 				if (!exists) {
 					say(sayfn, ud, "%s %s: cannot switch group '%s' back: launch "
@@ -657,6 +662,7 @@ int lcm_undo(struct aws_ctx *ctx, struct lcm_journal *j, int delete_templates, i
 				rc = autoscaling_update_auto_scaling_group_call(&c, in, err);
 				cJSON_Delete(in);
 				c.region = region;
+				c.credentials = creds;
 				if (!rc)
 					rc = aws_call(ctx, &aws_svc_autoscaling, &c, &resp, err);
 				aws_call_release(&c);
@@ -680,6 +686,7 @@ int lcm_undo(struct aws_ctx *ctx, struct lcm_journal *j, int delete_templates, i
 				}
 				ec2_delete_launch_template_call(&c, id, NULL);
 				c.region = region;
+				c.credentials = creds;
 				aws_response_init(&resp);
 				rc = aws_call(ctx, &aws_svc_ec2, &c, &resp, err);
 				aws_call_release(&c);
@@ -696,4 +703,46 @@ int lcm_undo(struct aws_ctx *ctx, struct lcm_journal *j, int delete_templates, i
 	}
 	cJSON_Delete(todo);
 	return rc;
+}
+
+int lcm_undo_enter_accounts(struct aws_ctx *ctx, const struct lcm_journal *j,
+			    const char *role_name, const char *external_id,
+			    struct lcm_inventory *accounts, struct aws_error *err)
+{
+	struct sts_identity me;
+	const cJSON *e;
+	int rc = sts_get_caller_identity(ctx, &me, err);
+	if (rc)
+		return rc;
+	cJSON_ArrayForEach(e, j->entries) {
+		const char *account = jstr(e, "account");
+		int known = !account || !strcmp(account, me.account);
+		for (size_t i = 0; !known && i < accounts->naccounts; i++)
+			known = !strcmp(accounts->accounts[i].id, account);
+		if (known)
+			continue;
+		if (!role_name)
+			return aws_error_set(err, AWSX_EUSAGE,
+					     "the journal changed account %s: pass --org-role NAME to enter it",
+					     account);
+		accounts->accounts = xrealloc(accounts->accounts,
+					      (accounts->naccounts + 1) * sizeof(*accounts->accounts));
+		struct lcm_account *a = &accounts->accounts[accounts->naccounts++];
+		memset(a, 0, sizeof(*a));
+		a->id = xstrdup(account);
+		const char *region = aws_ctx_region(ctx);
+		char *arn = xstrfmt("arn:%s:iam::%s:role/%s",
+				    endpoint_partition(region ? region : "us-east-1"), account, role_name);
+		struct sts_assume_role_params p = {
+			.role_arn = arn,
+			.session_name = "awsx-lc-migrate-undo",
+			.external_id = external_id,
+		};
+		rc = sts_assume_role(ctx, NULL, &p, &a->creds, err);
+		free(arn);
+		if (rc)
+			return rc;
+		a->own_creds = 1;
+	}
+	return 0;
 }

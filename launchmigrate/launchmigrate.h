@@ -268,11 +268,23 @@ int lcm_apply(struct aws_ctx *ctx, const struct lcm_inventory *inv, const cJSON 
  * configuration (where it still exists), newest first, and with
  * delete_templates delete the templates the run created.  Undone steps are
  * journalled too, so undo can be repeated.  dry_run: only say what it
- * would do.
+ * would do.  accounts: credentials for accounts other than the caller's
+ * (lcm_undo_enter_accounts), may be empty.
  */
-int lcm_undo(struct aws_ctx *ctx, struct lcm_journal *j, int delete_templates, int dry_run,
+int lcm_undo(struct aws_ctx *ctx, const struct lcm_inventory *accounts, struct lcm_journal *j,
+	     int delete_templates, int dry_run,
 	     void (*say)(const char *line, void *ud), void *ud, int *failures,
 	     struct aws_error *err);
+
+/*
+ * For undo: enter (AssumeRole of role_name, with external_id) every
+ * account of the journal that is not the caller's, keeping the credentials
+ * in accounts->accounts.  Without role_name such an account is an error
+ * naming it.
+ */
+int lcm_undo_enter_accounts(struct aws_ctx *ctx, const struct lcm_journal *j,
+			    const char *role_name, const char *external_id,
+			    struct lcm_inventory *accounts, struct aws_error *err);
 
 /*
  * What matters for migration, as short comma-separated notes: "spot",
