@@ -4,8 +4,10 @@
 # demo.sh: from a fresh Debian 12 machine to awsx talking to a local AWS
 # endpoint.  It installs the build dependencies, builds awsx, starts moto on
 # loopback behind the SigV4-verifying proxy the tests use (so a wrongly
-# signed request is refused as AWS would), and runs `awsx whoami` with a
-# throw-away profile.  Nothing leaves this machine.
+# signed request is refused as AWS would), runs `awsx whoami` with a
+# throw-away profile, then `awsx lc-migrate` inventory, plan, apply, undo
+# and export over a small estate of launch configurations.  Nothing leaves
+# this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -58,5 +60,19 @@ set +e
 AWS_ACCESS_KEY_ID=AKIADEMO00000000001 AWS_SECRET_ACCESS_KEY=wrong "$AWSX" whoami --endpoint-url "$ENDPOINT"
 echo "exit status: $?"
 set -e
+
+echo
+echo "== lc-migrate: launch configurations to launch templates"
+MOTO=$("$AWSX_PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["moto_url"])' "$ENVDIR/env.json")
+echo "(building a small estate in moto: launch configurations covering every mapping rule,"
+echo " Auto Scaling groups, one managed by CloudFormation and one by Elastic Beanstalk)"
+"$AWSX_PYTHON" tests/support/lcfixtures.py build --prefix demo --exact-prefix \
+	--moto-url "$MOTO" --regions us-east-1,eu-west-1 >"$ENVDIR/estate.json"
+export AWS_ENDPOINT_URL=$ENDPOINT AWS_PROFILE=demo
+run "$AWSX" lc-migrate inventory --regions us-east-1,eu-west-1
+run "$AWSX" lc-migrate plan --regions eu-west-1 --name demo-pub-false
+run "$AWSX" lc-migrate apply --regions eu-west-1 --yes --journal "$ENVDIR/lcm.jsonl"
+run "$AWSX" lc-migrate undo --journal "$ENVDIR/lcm.jsonl" --yes --delete-templates
+run "$AWSX" lc-migrate export --region eu-west-1 --format terraform --name demo-pub-true
 echo
 echo "demo finished: awsx is at $AWSX"
