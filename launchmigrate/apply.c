@@ -549,6 +549,9 @@ int lcm_apply(struct aws_ctx *ctx, const struct lcm_inventory *inv, const cJSON 
 				rc = 0;
 			}
 		}
+		if (o->delete_unused && !all_switched)
+			say(o->say, o->ud, "%s %s: kept launch configuration '%s': not all its groups "
+				"were switched", account, region, lc);
 		if (o->delete_unused && all_switched) {
 			rc = delete_lc(&r, e, err);
 			if (rc) {

@@ -402,9 +402,19 @@ def test_apply_creates_templates_and_switches_groups(tmp):
                 assert data["Monitoring"]["Enabled"] == want["Monitoring"]["Enabled"], (lc, data)
             if "UserData" in want:
                 assert data["UserData"] == want["UserData"], lc
-            for k in ("ImageId", "InstanceType", "EbsOptimized", "KernelId", "RamDiskId"):
+            for k in ("ImageId", "InstanceType", "EbsOptimized", "KernelId", "RamDiskId",
+                      "IamInstanceProfile", "MetadataOptions", "InstanceMarketOptions",
+                      "Placement"):
                 if k in want:
-                    assert data.get(k) == want[k], (lc, k, data)
+                    assert data.get(k) == want[k], (lc, k, data.get(k), want[k])
+            for i, bdm in enumerate(want.get("BlockDeviceMappings", [])):
+                got = data["BlockDeviceMappings"][i]
+                assert got["DeviceName"] == bdm["DeviceName"], (lc, got, bdm)
+                for k, v in bdm.get("Ebs", {}).items():
+                    assert got["Ebs"].get(k) == v, (lc, k, got, bdm)
+                # what the rules drop stays dropped on the way back
+                if "SnapshotId" in bdm.get("Ebs", {}):
+                    assert got["Ebs"].get("Encrypted") is not False, (lc, got)
         asc = _moto("autoscaling", region, key)
         groups = {g["AutoScalingGroupName"]: g for g in asc.describe_auto_scaling_groups(
             AutoScalingGroupNames=[a["name"] for a in est.asgs])["AutoScalingGroups"]}
@@ -419,6 +429,27 @@ def test_apply_creates_templates_and_switches_groups(tmp):
                 assert spec["Version"] == "1", g             # pinned to the created version
         ops = [json.loads(line)["op"] for line in journal.read_text().splitlines()]
         assert ops.count("template") == len(est.lcs) and ops.count("switch") == 2, ops
+    finally:
+        lcfixtures.teardown(est)
+
+
+def test_apply_delete_unused(tmp):
+    region = "af-south-1"
+    key = "AKIALCMAPPLYDELETE01"
+    est = lcfixtures.build("lcm-del", regions=(region,))
+    try:
+        env = setup(tmp, key)
+        res = harness.run_awsx(["lc-migrate", "apply", "--regions", region, "--yes",
+                                "--delete-unused", "--journal", str(pathlib.Path(tmp) / "j.jsonl")],
+                               env)
+        assert res.returncode == 0, describe(res)
+        asc = _moto("autoscaling", region, key)
+        left = {lc["LaunchConfigurationName"] for lc in asc.describe_launch_configurations(
+            LaunchConfigurationNames=[e["name"] for e in est.lcs])["LaunchConfigurations"]}
+        # kept: the LCs a skipped (managed) group still uses; deleted: all others
+        managed_lcs = {a["lc"] for a in est.asgs if a["managed_by"]}
+        assert left == managed_lcs, (left, managed_lcs)
+        assert "kept launch configuration" in res.stdout, describe(res)
     finally:
         lcfixtures.teardown(est)
 
