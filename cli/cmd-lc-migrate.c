@@ -171,6 +171,8 @@ static int cmd_inventory(struct cli_ctx *cli, struct cli_args *args)
 	}
 	if ((rc = parse_selection(args, &sel)))
 		goto out;
+	/* AWS's script lists names only: do not fetch what it does not show */
+	sel.skip_groups = format == LCM_FORMAT_AWS_SCRIPT && !cli_flag(args, "in-use");
 
 	if ((rc = collect(cli, &sel, &inv)))
 		goto out;

@@ -206,8 +206,8 @@ static void start_scope(struct collect *c, struct lcm_account *a, const char *re
 	sw->scope = (size_t)(s - c->inv->scopes);
 	sw->lcs = cJSON_CreateArray();
 	sw->asgs = cJSON_CreateArray();
-	sw->open_lists = 2;
-	for (int k = 0; k < 2; k++) {
+	sw->open_lists = c->sel->skip_groups ? 1 : 2;
+	for (int k = 0; k < sw->open_lists; k++) {
 		struct req *r = xcalloc(1, sizeof(*r));
 		r->kind = k ? REQ_ASGS : REQ_LCS;
 		r->c = c;

@@ -145,6 +145,7 @@ struct lcm_selection {
 	const char *org_role;  /* role name to assume in each account */
 	const char *external_id;
 	int max_in_flight;     /* 0: 16 */
+	int skip_groups;       /* names only: no DescribeAutoScalingGroups (AWS-script format) */
 };
 
 /*

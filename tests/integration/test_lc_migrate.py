@@ -454,6 +454,100 @@ def test_apply_delete_unused(tmp):
         lcfixtures.teardown(est)
 
 
+class _RefreshFake:
+    """Auto Scaling in front of the verifying proxy, answering the instance
+    refresh calls itself (moto 5.2.1 answers them with HTTP 500) and
+    forwarding everything else unchanged."""
+
+    def __init__(self, upstream):
+        import http.server
+        import threading
+        import urllib.parse
+        import urllib.request
+        fake = self
+        self.started, self.described = [], 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                form = dict(urllib.parse.parse_qsl(body.decode()))
+                action = form.get("Action")
+                ns = "http://autoscaling.amazonaws.com/doc/2011-01-01/"
+                if action == "StartInstanceRefresh":
+                    fake.started.append(form["AutoScalingGroupName"])
+                    data = ('<StartInstanceRefreshResponse xmlns="%s"><StartInstanceRefreshResult>'
+                            "<InstanceRefreshId>ir-%d</InstanceRefreshId></StartInstanceRefreshResult>"
+                            "</StartInstanceRefreshResponse>" % (ns, len(fake.started)))
+                    status, hdrs = 200, {"Content-Type": "text/xml"}
+                elif action == "DescribeInstanceRefreshes":
+                    fake.described += 1
+                    data = ('<DescribeInstanceRefreshesResponse xmlns="%s"><DescribeInstanceRefreshesResult>'
+                            "<InstanceRefreshes><member><InstanceRefreshId>%s</InstanceRefreshId>"
+                            "<AutoScalingGroupName>%s</AutoScalingGroupName><Status>Successful</Status>"
+                            "<PercentageComplete>100</PercentageComplete></member></InstanceRefreshes>"
+                            "</DescribeInstanceRefreshesResult></DescribeInstanceRefreshesResponse>"
+                            % (ns, form.get("InstanceRefreshIds.member.1", "ir-1"),
+                               form["AutoScalingGroupName"]))
+                    status, hdrs = 200, {"Content-Type": "text/xml"}
+                else:
+                    req = urllib.request.Request(upstream + self.path, data=body, method="POST")
+                    for k, v in self.headers.items():
+                        if k.lower() not in ("content-length", "connection", "accept-encoding"):
+                            req.add_header(k, v)
+                    try:
+                        resp = urllib.request.urlopen(req, timeout=60)
+                        status, data, hdrs = resp.status, resp.read().decode(), dict(resp.headers)
+                    except urllib.error.HTTPError as e:
+                        status, data, hdrs = e.code, e.read().decode(), dict(e.headers)
+                raw = data.encode()
+                self.send_response(status)
+                for k, v in hdrs.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *a):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_apply_refresh_followed_to_the_end(tmp):
+    region = "il-central-1"
+    key = "AKIALCMAPPLYREFRESH1"
+    est = lcfixtures.build("lcm-refresh", regions=(region,))
+    try:
+        env = setup(tmp, key)
+        with _RefreshFake(harness.env()["endpoint_url"]) as fake:
+            env["AWS_ENDPOINT_URL_AUTO_SCALING"] = fake.url
+            journal = pathlib.Path(tmp) / "j.jsonl"
+            res = harness.run_awsx(["lc-migrate", "apply", "--regions", region, "--yes",
+                                    "--refresh", "--journal", str(journal)], env)
+        assert res.returncode == 0, describe(res)
+        switched = sorted(a["name"] for a in est.asgs if not a["managed_by"])
+        assert sorted(fake.started) == switched, (fake.started, switched)
+        assert fake.described >= len(switched), fake.described
+        assert res.stdout.count("Successful") >= len(switched), describe(res)
+        ops = [json.loads(x)["op"] for x in journal.read_text().splitlines()]
+        assert ops.count("refresh") == len(switched), ops
+    finally:
+        lcfixtures.teardown(est)
+
+
 def test_apply_without_yes_changes_nothing(tmp):
     region = "eu-south-1"
     key = "AKIALCMAPPLYNOYES001"
