@@ -251,50 +251,66 @@ static void list_values(const struct cli_args *args, const char *name, struct kv
 
 static int parse_spot(const char *spot, enum lcm_spot_mode *mode);
 
-static int cmd_plan(struct cli_ctx *cli, struct cli_args *args)
-{
+/* What plan and apply share: the selection, its inventory and the plan. */
+struct planning {
 	struct lcm_selection sel;
 	struct lcm_plan_options po;
 	struct lcm_inventory inv;
-	struct aws_error err;
-	struct strbuf out = STRBUF_INIT;
-	const char *spot = cli_arg(args, "spot-price");
-	cJSON *plan = NULL;
-	int rc = 0;
+	cJSON *plan;
+};
 
-	memset(&sel, 0, sizeof(sel));
-	memset(&po, 0, sizeof(po));
-	lcm_inventory_init(&inv);
+/* Parse the plan options, inventory the selection, build the plan; 0 or an exit code. */
+static int planning_run(struct cli_ctx *cli, const struct cli_args *args, struct planning *p)
+{
+	struct aws_error err;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	lcm_inventory_init(&p->inv);
 	aws_error_clear(&err);
-	if ((rc = parse_spot(spot, &po.spot)))
+	if ((rc = parse_spot(cli_arg(args, "spot-price"), &p->po.spot)))
+		return rc;
+	list_values(args, "name", &p->po.names);
+	list_values(args, "asg", &p->po.asgs);
+	p->po.include_managed = cli_flag(args, "include-managed");
+	if ((rc = parse_selection(args, &p->sel)) || (rc = collect(cli, &p->sel, &p->inv)))
+		return rc;
+	if (lcm_plan_build(cli->aws, &p->inv, &p->po, &p->plan, &err))
+		return cli_report(&err);
+	return 0;
+}
+
+static void planning_release(struct planning *p)
+{
+	if (p->plan)
+		cJSON_Delete(p->plan);
+	kvlist_release(&p->sel.regions);
+	kvlist_release(&p->po.names);
+	kvlist_release(&p->po.asgs);
+	lcm_inventory_release(&p->inv);
+}
+
+static int cmd_plan(struct cli_ctx *cli, struct cli_args *args)
+{
+	struct planning p;
+	struct strbuf out = STRBUF_INIT;
+	int rc = planning_run(cli, args, &p);
+
+	if (rc)
 		goto out;
-	list_values(args, "name", &po.names);
-	list_values(args, "asg", &po.asgs);
-	po.include_managed = cli_flag(args, "include-managed");
-	if ((rc = parse_selection(args, &sel)) || (rc = collect(cli, &sel, &inv)))
-		goto out;
-	if ((rc = lcm_plan_build(cli->aws, &inv, &po, &plan, &err))) {
-		rc = cli_report(&err);
-		goto out;
-	}
 	if (cli->output == OUTPUT_JSON) {
-		char *s = cJSON_Print(plan);
+		char *s = cJSON_Print(p.plan);
 		strbuf_adds(&out, s);
 		strbuf_addch(&out, '\n');
 		cJSON_free(s);
 	} else {
-		lcm_plan_write_text(plan, cli->color, &out);
+		lcm_plan_write_text(p.plan, cli->color, &out);
 	}
 	fwrite(out.buf, 1, out.len, stdout);
-	if (report_failed_scopes(&inv))
+	if (report_failed_scopes(&p.inv))
 		rc = AWSX_EFAIL;
 out:
-	if (plan)
-		cJSON_Delete(plan);
-	kvlist_release(&sel.regions);
-	kvlist_release(&po.names);
-	kvlist_release(&po.asgs);
-	lcm_inventory_release(&inv);
+	planning_release(&p);
 	strbuf_release(&out);
 	return rc;
 }
@@ -370,25 +386,18 @@ static int parse_spot(const char *spot, enum lcm_spot_mode *mode)
 
 static int cmd_apply(struct cli_ctx *cli, struct cli_args *args)
 {
-	struct lcm_selection sel;
-	struct lcm_plan_options po;
-	struct lcm_inventory inv;
+	struct planning p;
 	struct lcm_apply_options ao;
 	struct lcm_apply_result res;
 	struct lcm_journal journal = { -1, NULL, NULL };
 	struct aws_error err;
 	struct strbuf out = STRBUF_INIT;
 	const char *version = cli_arg(args, "version");
-	cJSON *plan = NULL;
 	int rc = 0;
 
-	memset(&sel, 0, sizeof(sel));
-	memset(&po, 0, sizeof(po));
+	memset(&p, 0, sizeof(p));
 	memset(&ao, 0, sizeof(ao));
-	lcm_inventory_init(&inv);
 	aws_error_clear(&err);
-	if ((rc = parse_spot(cli_arg(args, "spot-price"), &po.spot)))
-		goto out;
 	if (!version || !strcmp(version, "pinned")) {
 		ao.version = LCM_VERSION_PINNED;
 	} else if (!strcmp(version, "latest")) {
@@ -400,22 +409,15 @@ static int cmd_apply(struct cli_ctx *cli, struct cli_args *args)
 		rc = AWSX_EUSAGE;
 		goto out;
 	}
-	list_values(args, "name", &po.names);
-	list_values(args, "asg", &po.asgs);
-	po.include_managed = cli_flag(args, "include-managed");
-	if ((rc = parse_selection(args, &sel)) || (rc = collect(cli, &sel, &inv)))
+	if ((rc = planning_run(cli, args, &p)))
 		goto out;
-	if ((rc = lcm_plan_build(cli->aws, &inv, &po, &plan, &err))) {
-		rc = cli_report(&err);
-		goto out;
-	}
-	if (report_failed_scopes(&inv)) {
+	if (report_failed_scopes(&p.inv)) {
 		cli_error("not applying: some accounts or regions could not be read (see above)");
 		rc = AWSX_EFAIL;
 		goto out;
 	}
 	if (!cli_flag(args, "yes")) {
-		lcm_plan_write_text(plan, cli->color, &out);
+		lcm_plan_write_text(p.plan, cli->color, &out);
 		fwrite(out.buf, 1, out.len, stdout);
 		fflush(stdout);
 		if (!cli->interactive) {
@@ -437,7 +439,7 @@ static int cmd_apply(struct cli_ctx *cli, struct cli_args *args)
 	ao.delete_unused = cli_flag(args, "delete-unused");
 	ao.journal = &journal;
 	ao.say = say_line;
-	rc = lcm_apply(cli->aws, &inv, plan, &ao, &res, &err);
+	rc = lcm_apply(cli->aws, &p.inv, p.plan, &ao, &res, &err);
 	printf("applied: %d templates created, %d new versions, %d reused; %d groups switched"
 	       " (%d already); %d launch configurations deleted; %d failures\n",
 	       res.templates_created, res.versions_created, res.templates_reused,
@@ -452,12 +454,7 @@ static int cmd_apply(struct cli_ctx *cli, struct cli_args *args)
 	}
 out:
 	lcm_journal_close(&journal);
-	if (plan)
-		cJSON_Delete(plan);
-	kvlist_release(&sel.regions);
-	kvlist_release(&po.names);
-	kvlist_release(&po.asgs);
-	lcm_inventory_release(&inv);
+	planning_release(&p);
 	strbuf_release(&out);
 	return rc;
 }
