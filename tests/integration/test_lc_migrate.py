@@ -574,9 +574,10 @@ def test_apply_interrupted_then_resumed_duplicates_nothing(tmp):
         journal = pathlib.Path(tmp) / "journal.jsonl"
         args = ["lc-migrate", "apply", "--regions", region, "--yes", "--journal", str(journal)]
         with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
-            # the connection drops partway: after the read-only calls and a few changes
-            # (two: curl quietly retries once when a reused connection turns out dead)
-            fault.set_schedule([{}] * 14 + [{"reset": True}] * 2)
+            # the network goes away partway, after the read-only calls and a few
+            # changes: every request from the 15th on is reset (curl quietly retries a
+            # reused connection that turns out dead, so one reset is not enough)
+            fault.set_schedule([{}] * 14, default={"reset": True})
             env["AWS_ENDPOINT_URL"] = fault.url
             res = harness.run_awsx(args, env)
         assert res.returncode == 4, describe(res)
