@@ -8,7 +8,8 @@
 
 AWSX_DEB_PACKAGES=(build-essential cmake pkg-config git ca-certificates
 	libcurl4-openssl-dev libcjson-dev libexpat1-dev libssl-dev libyaml-dev
-	libuv1-dev zlib1g-dev clang libclang-rt-14-dev python3 python3-venv)
+	libuv1-dev zlib1g-dev libdeflate-dev clang libclang-rt-14-dev python3 python3-venv
+	zip unzip)
 
 awsx_as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

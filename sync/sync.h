@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sync.h: the public surface of sync/, the code behind `awsx sync`.  So far
+ * it holds the deterministic zip writer for Lambda packages: collect the
+ * files of a tree (symlinks followed, loops and dangling links refused),
+ * write them as a zip whose bytes depend only on the names, contents and
+ * executable bits of the files (never on mtimes, owners, umask, creation
+ * order or thread scheduling), report its SHA-256 the way Lambda reports
+ * CodeSha256, and check the result against Lambda's size limits.
+ */
+#ifndef AWSX_SYNC_H
+#define AWSX_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws/util.h"
+
+/* ---- collecting a tree ---- */
+
+struct sync_file {
+	char *name;    /* relative to the root, '/'-separated: "lib/a.py" */
+	char *path;    /* what to open: root + "/" + name (symlinks unresolved) */
+	uint32_t mode; /* the zip entry's permission bits (see sync_zip_mode) */
+	uint64_t size; /* at collection time */
+};
+
+struct sync_tree {
+	struct sync_file *files; /* sorted by name, byte order (strcmp) */
+	size_t nr, alloc;
+	uint64_t total_size; /* sum of sizes: the unzipped size */
+};
+#define SYNC_TREE_INIT                                                                             \
+	{                                                                                          \
+		NULL, 0, 0, 0                                                                      \
+	}
+
+/*
+ * Exclusion callback: return nonzero to leave out the file or folder whose
+ * root-relative name is rel ('/'-separated); an excluded folder is not
+ * entered.  Called once per directory entry, in no particular order; a
+ * symlink that cannot be followed (dangling, loop) is asked about as a
+ * file, so excluding it avoids the error.
+ */
+typedef int sync_exclude_fn(const char *rel, int is_dir, void *data);
+
+/*
+ * A ready-made sync_exclude_fn: data is a NULL-terminated array of
+ * const char * glob patterns (fnmatch).  A pattern without '/' matches the
+ * last component ("__pycache__", "*.pyc", ".git"); a pattern with '/'
+ * matches the whole relative name ("tests/data", "docs/?*.md", where '*'
+ * does not cross '/'); a trailing '/' limits a pattern to folders
+ * ("build/").  This is not gitignore: no negation, no "**", no anchoring
+ * rules beyond the above.
+ */
+int sync_exclude_globs(const char *rel, int is_dir, void *data);
+
+/*
+ * Add every regular file under root to tree (which the caller initialised
+ * with SYNC_TREE_INIT; files already in it are kept) and sort it.
+ * Symlinks are followed; a symlinked folder that leads back to a folder on
+ * the current path is a loop and an error, as is a dangling symlink (the
+ * message names it) and anything that is neither a file nor a folder (fifo,
+ * socket, device).  Folders contribute no entries of their own, so empty
+ * folders do not appear in the zip.  exclude may be NULL.
+ * Returns 0, or -AWSX_EFAIL with err filled (tree may then hold some
+ * files; release it either way).
+ */
+int sync_tree_collect(struct sync_tree *tree, const char *root, sync_exclude_fn *exclude,
+		      void *exclude_data, struct aws_error *err);
+void sync_tree_release(struct sync_tree *tree);
+
+/*
+ * The permission bits a file of mode st_mode gets in the zip: read for
+ * everyone; execute for everyone when the file has any execute bit (Lambda
+ * runs code as a user that is neither owner nor group, so a 0700 bootstrap
+ * must become 0755 to run); the owner's write bit kept; group and other
+ * write dropped.  So 0755 -> 0755, 0700 -> 0755, 0600 -> 0644,
+ * 0664 -> 0644, 0444 -> 0444, and umask never changes the result.
+ */
+uint32_t sync_zip_mode(uint32_t st_mode);
+
+/* ---- writing the zip ---- */
+
+struct sync_zip_options {
+	unsigned threads; /* compression workers; 0: one per online CPU */
+};
+
+struct sync_zip_result {
+	uint64_t zip_size;	/* bytes written */
+	uint64_t unzipped_size; /* sum of the entries' uncompressed sizes */
+	size_t entries;
+	unsigned char sha256[32];
+	char sha256_b64[45]; /* base64 of sha256, as Lambda's CodeSha256 */
+};
+
+/*
+ * Write tree as a zip to out_path (through a temporary file in the same
+ * folder, renamed into place on success, so a failure leaves no partial
+ * zip).  Entries in tree order; method deflate (libdeflate level 6), or
+ * stored when deflate would not be smaller; DOS time 1980-01-01 00:00:00;
+ * "version made by" Unix with external attributes (S_IFREG | mode) << 16;
+ * no extra fields, no data descriptors; general-purpose bit 11 for names
+ * that are non-ASCII UTF-8.  Files are read and compressed by opts->threads
+ * workers with a bounded amount in flight; the bytes written do not depend
+ * on the number of threads or their scheduling.
+ *
+ * An empty tree is an error ("nothing to zip"): Lambda cannot run an empty
+ * package, and an empty tree almost always means a wrong path or an
+ * exclusion that matched everything.  ZIP64 is not written: more than 65535
+ * entries, a file of 4 GiB or more, or a zip past 4 GiB is refused with an
+ * error (Lambda's limits are far below).  opts and result may be NULL.
+ * Returns 0, or -AWSX_EFAIL with err filled.
+ */
+int sync_zip_write(const struct sync_tree *tree, const char *out_path,
+		   const struct sync_zip_options *opts, struct sync_zip_result *result,
+		   struct aws_error *err);
+
+/* Lambda's package limits (the documented "50 MB" and "250 MB" are MiB). */
+#define SYNC_LAMBDA_MAX_ZIPPED_DIRECT (50ULL * 1024 * 1024)
+#define SYNC_LAMBDA_MAX_UNZIPPED      (250ULL * 1024 * 1024)
+
+/*
+ * Check a package against Lambda's limits before any upload: unzipped
+ * bytes (this package's share of the 250 MB that function and layers
+ * together may not exceed) and, for a direct upload (via_s3 == 0), zipped
+ * bytes against the 50 MB request limit.  Pass zipped = 0 to check only the
+ * unzipped size (e.g. from sync_tree.total_size before zipping).
+ * Returns 0, or -AWSX_EFAIL with an error naming the limit.
+ */
+int sync_lambda_check_size(uint64_t zipped, uint64_t unzipped, int via_s3, struct aws_error *err);
+
+/*
+ * The SHA-256 of a file as standard base64 (44 characters and a NUL in
+ * out), the form of Lambda's CodeSha256.  Returns 0, or -AWSX_EFAIL.
+ */
+int sync_sha256_file_base64(const char *path, char out[45], struct aws_error *err);
+
+#endif
