@@ -7,21 +7,18 @@ without AWS_CA_BUNDLE.  Every AWS request goes through the SigV4-verifying
 proxy; no test asserts on elapsed time.
 """
 
-import http.server
 import json
 import pathlib
 import shlex
-import ssl
 import subprocess
 import sys
-import threading
-import urllib.request
 
 HERE = pathlib.Path(__file__).resolve().parent
 SUPPORT = HERE.parent / "support"
 sys.path.insert(0, str(SUPPORT))
 
 import harness  # noqa: E402
+import forwarder  # noqa: E402
 import fakes  # noqa: E402
 
 SECRET = harness.TEST_SECRET
@@ -243,59 +240,9 @@ def _make_cert(tmp):
     return key, crt
 
 
-class _TlsForwarder:
-    """HTTPS on 127.0.0.1 that forwards each request to an HTTP upstream."""
-
-    def __init__(self, upstream, key, crt):
-        up = upstream
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _forward(self):
-                n = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(n) if n else None
-                req = urllib.request.Request(up + self.path, data=body, method=self.command)
-                for k, v in self.headers.items():
-                    if k.lower() not in ("content-length", "connection", "accept-encoding"):
-                        req.add_header(k, v)
-                try:
-                    resp = urllib.request.urlopen(req, timeout=30)
-                    status, data, hdrs = resp.status, resp.read(), resp.headers
-                except urllib.error.HTTPError as e:
-                    status, data, hdrs = e.code, e.read(), e.headers
-                self.send_response(status)
-                for k, v in hdrs.items():
-                    if k.lower() not in ("content-length", "transfer-encoding", "connection"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _forward
-
-            def log_message(self, *a):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(str(crt), str(key))
-        self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
-        self.url = "https://localhost:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *a):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_tls_verified_and_ca_bundle(tmp):
     key, crt = _make_cert(tmp)
-    with _TlsForwarder(harness.env()["endpoint_url"], key, crt) as tls:
+    with forwarder.Forwarder(harness.env()["endpoint_url"], tls=(key, crt)) as tls:
         env = setup(tmp, AWS_ACCESS_KEY_ID="AKIACREDTLS000000001", AWS_SECRET_ACCESS_KEY=SECRET,
                     AWS_ENDPOINT_URL=tls.url, AWS_MAX_ATTEMPTS="1")
         # a certificate nobody vouches for is refused: TLS is always verified

@@ -10,6 +10,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "support"))
 import harness  # noqa: E402
+import forwarder  # noqa: E402
 import lcfixtures  # noqa: E402
 
 SECRET = harness.TEST_SECRET
@@ -459,71 +460,42 @@ class _RefreshFake:
     refresh calls itself (moto 5.2.1 answers them with HTTP 500) and
     forwarding everything else unchanged."""
 
+    NS = "http://autoscaling.amazonaws.com/doc/2011-01-01/"
+
     def __init__(self, upstream):
-        import http.server
-        import threading
-        import urllib.parse
-        import urllib.request
-        fake = self
         self.started, self.described = [], 0
+        self.fwd = forwarder.Forwarder(upstream, answer=self.answer)
+        self.url = self.fwd.url
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                form = dict(urllib.parse.parse_qsl(body.decode()))
-                action = form.get("Action")
-                ns = "http://autoscaling.amazonaws.com/doc/2011-01-01/"
-                if action == "StartInstanceRefresh":
-                    fake.started.append(form["AutoScalingGroupName"])
-                    data = ('<StartInstanceRefreshResponse xmlns="%s"><StartInstanceRefreshResult>'
-                            "<InstanceRefreshId>ir-%d</InstanceRefreshId></StartInstanceRefreshResult>"
-                            "</StartInstanceRefreshResponse>" % (ns, len(fake.started)))
-                    status, hdrs = 200, {"Content-Type": "text/xml"}
-                elif action == "DescribeInstanceRefreshes":
-                    fake.described += 1
-                    data = ('<DescribeInstanceRefreshesResponse xmlns="%s"><DescribeInstanceRefreshesResult>'
-                            "<InstanceRefreshes><member><InstanceRefreshId>%s</InstanceRefreshId>"
-                            "<AutoScalingGroupName>%s</AutoScalingGroupName><Status>Successful</Status>"
-                            "<PercentageComplete>100</PercentageComplete></member></InstanceRefreshes>"
-                            "</DescribeInstanceRefreshesResult></DescribeInstanceRefreshesResponse>"
-                            % (ns, form.get("InstanceRefreshIds.member.1", "ir-1"),
-                               form["AutoScalingGroupName"]))
-                    status, hdrs = 200, {"Content-Type": "text/xml"}
-                else:
-                    req = urllib.request.Request(upstream + self.path, data=body, method="POST")
-                    for k, v in self.headers.items():
-                        if k.lower() not in ("content-length", "connection", "accept-encoding"):
-                            req.add_header(k, v)
-                    try:
-                        resp = urllib.request.urlopen(req, timeout=60)
-                        status, data, hdrs = resp.status, resp.read().decode(), dict(resp.headers)
-                    except urllib.error.HTTPError as e:
-                        status, data, hdrs = e.code, e.read().decode(), dict(e.headers)
-                raw = data.encode()
-                self.send_response(status)
-                for k, v in hdrs.items():
-                    if k.lower() not in ("content-length", "transfer-encoding", "connection"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def log_message(self, *a):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def answer(self, method, path, headers, body):
+        import urllib.parse
+        form = dict(urllib.parse.parse_qsl(body.decode()))
+        action = form.get("Action")
+        xml = {"Content-Type": "text/xml"}
+        if action == "StartInstanceRefresh":
+            self.started.append(form["AutoScalingGroupName"])
+            return 200, xml, ('<StartInstanceRefreshResponse xmlns="%s"><StartInstanceRefreshResult>'
+                              "<InstanceRefreshId>ir-%d</InstanceRefreshId></StartInstanceRefreshResult>"
+                              "</StartInstanceRefreshResponse>" % (self.NS, len(self.started)))
+        if action == "DescribeInstanceRefreshes":
+            self.described += 1
+            return 200, xml, ('<DescribeInstanceRefreshesResponse xmlns="%s">'
+                              "<DescribeInstanceRefreshesResult><InstanceRefreshes><member>"
+                              "<InstanceRefreshId>%s</InstanceRefreshId>"
+                              "<AutoScalingGroupName>%s</AutoScalingGroupName>"
+                              "<Status>Successful</Status><PercentageComplete>100</PercentageComplete>"
+                              "</member></InstanceRefreshes></DescribeInstanceRefreshesResult>"
+                              "</DescribeInstanceRefreshesResponse>"
+                              % (self.NS, form.get("InstanceRefreshIds.member.1", "ir-1"),
+                                 form["AutoScalingGroupName"]))
+        return None  # everything else goes to the verifying proxy
 
     def __enter__(self):
-        self.thread.start()
+        self.fwd.__enter__()
         return self
 
     def __exit__(self, *a):
-        self.server.shutdown()
-        self.server.server_close()
+        self.fwd.__exit__(*a)
 
 
 def test_apply_refresh_followed_to_the_end(tmp):
