@@ -10,6 +10,7 @@ from AWS. Needs the local endpoint (AWSX_ENV_DIR), not the awsx binary.
 """
 
 import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -33,7 +34,10 @@ from botocore.config import Config  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
-KEY = harness.TEST_ACCESS_KEY
+# Each test runs in its own process (ctest runs them in parallel): a key of its
+# own, so the proxy log read back holds only this test's requests.
+KEY = "AKIAHARN" + hashlib.sha1(
+    (sys.argv[1] if len(sys.argv) > 1 else "").encode()).hexdigest()[:12].upper()
 NO_RETRY = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
 
 
