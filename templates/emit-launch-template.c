@@ -618,7 +618,7 @@ out:
  */
 static void hcl_add_string(struct strbuf *out, const char *s)
 {
-	unsigned cp;
+	unsigned cp = 0; /* set by the decoder; 0 quiets -O3 maybe-uninitialized */
 	size_t n;
 
 	strbuf_addch(out, '"');

@@ -3,7 +3,7 @@
 #
 # run-all.sh: the whole test suite, from nothing to a verdict: install the
 # Debian packages, build awsx three ways and run ctest on each:
-#   build/        developer build (-Werror): unit + integration tests
+#   build/        developer build (-Werror, -O3 as the demo builds): unit + integration tests
 #   build-asan/   AddressSanitizer + UndefinedBehaviorSanitizer: the same tests
 #   build-fuzz/   clang libFuzzer targets, each run briefly over its corpus
 # It ends with one line "total: N passed, N failed" over all three runs and
@@ -52,7 +52,7 @@ build() { # dir cmake-args...
 }
 
 echo "== developer build"
-if build build -DAWSX_DEVELOPER=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+if build build -DAWSX_DEVELOPER=ON -DCMAKE_BUILD_TYPE=Release; then
 	run_ctest developer build
 else
 	echo "run-all: developer build failed" >&2
