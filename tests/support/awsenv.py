@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Start and stop the local AWS endpoint used by the integration tests.
 
-  awsenv.py start --dir DIR   moto server (127.0.0.1, free port) + the SigV4-verifying
+  awsenv.py start --dir DIR   moto server (127.0.0.1, free port; moto_server.py adds
+                              the CloudFormation types of motoext.py) + the SigV4-verifying
                               proxy in front of it, both in the background (own
                               session, output in DIR/*.log); writes DIR/env.json:
                               {"moto_url", "endpoint_url", "request_log", "keys_file",
@@ -29,7 +30,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
-MARKERS = {"moto": "moto.server", "proxy": "sigv4_proxy.py"}
+MARKERS = {"moto": "moto_server.py", "proxy": "sigv4_proxy.py"}
 # Leak guard: servers that nobody stops (ctest killed) end by themselves after this long.
 MAX_SECONDS = int(os.environ.get("AWSX_ENV_MAX_SECONDS", 6 * 3600))
 
@@ -188,8 +189,9 @@ def start(d):
         for attempt in range(3):          # the free port can be taken before moto binds it
             port = free_port()
             moto_url = "http://127.0.0.1:%d" % port
-            moto = spawn(guarded([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
-                                  "-p", str(port)]), log_moto, env)
+            # moto.server plus the CloudFormation resource types it lacks (motoext.py)
+            moto = spawn(guarded([sys.executable, os.path.join(HERE, "moto_server.py"),
+                                  "-H", "127.0.0.1", "-p", str(port)]), log_moto, env)
             if proxy is None:             # in parallel with moto: it loads botocore's models
                 proxy, proxy_upstream = start_proxy(moto_url), moto_url
             try:

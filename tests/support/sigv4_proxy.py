@@ -10,6 +10,10 @@ belongs to the access key in the credential scope, and answers the error AWS
 answers, in that protocol's shape, on any difference. Requests that verify are
 forwarded unchanged (Host kept) to moto.
 
+CloudFormation requests with a template using the AWS::Serverless-2016-10-31
+transform are the exception: the proxy translates the template (as AWS does and
+moto does not) and forwards the result, signed again; see samtransform.py.
+
 Secrets: keys learned from responses that carry credentials (STS AssumeRole*,
 GetSessionToken, GetFederationToken, IAM CreateAccessKey, ...), then the --keys
 file (key=secret lines, re-read when it changes), then TEST_SECRET for any
@@ -38,13 +42,17 @@ import signal
 import sys
 import threading
 import xml.etree.ElementTree as ET
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import proxycommon as pc  # noqa: E402
+import samtransform  # noqa: E402
 
 import botocore.auth  # noqa: E402
+import botocore.config  # noqa: E402
+import botocore.exceptions  # noqa: E402
 import botocore.loaders  # noqa: E402
+import botocore.session  # noqa: E402
 from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.compat import HTTPHeaders  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
@@ -638,6 +646,7 @@ class RequestLog:
 class VerifyingHandler(pc.ProxyHandler):
     verifier = None
     reqlog = None
+    samt = None              # samtransform.SamTransform
 
     def handle_proxy(self):
         method = self.command
@@ -671,8 +680,22 @@ class VerifyingHandler(pc.ProxyHandler):
                           "Signature=%s" % (req.qget("X-Amz-Credential"),
                                             req.qget("X-Amz-SignedHeaders"),
                                             req.qget("X-Amz-Signature"))))
+        headers = self.header_pairs()
+        cfn = None
+        if res.service == "cloudformation" and protocol == "query" and req.action:
+            # AWS applies the SAM transform server-side, moto does not (samtransform.py).
+            cfn = self.samt.begin(req.action, body, res.region)
+            if cfn.answer is not None:
+                entry.update(status=cfn.answer[0], sam_transform=True)
+                self.reqlog.write(entry)
+                self.send_error_tuple(method, cfn.answer)
+                return
+            if cfn.body is not None:
+                body = cfn.body
+                headers = self._resign(headers, body, res)
+                entry["sam_transform"] = True
         try:
-            status, reason, pairs, data = self.forward(method, target, self.header_pairs(), body,
+            status, reason, pairs, data = self.forward(method, target, headers, body,
                                                        extra_headers=extra)
         except pc.UpstreamError as e:
             entry.update(status=502, reason="upstream: %s" % e)
@@ -681,9 +704,30 @@ class VerifyingHandler(pc.ProxyHandler):
             return
         if 200 <= status < 300:
             self.verifier.keys.learn_from_response(pairs, data)
+        if cfn is not None:
+            cfn.finish(status, data)
         entry["status"] = status
         self.reqlog.write(entry)
         self.send_upstream_response(method, status, reason, pairs, data)
+
+    def _resign(self, pairs, body, res):
+        """Headers for a body the proxy rewrote, signed again with the caller's key, so
+        what reaches moto is still a request AWS would accept."""
+        found = self.verifier.keys.lookup(res.access_key) if res.access_key else None
+        if found is None:
+            return pairs                  # nothing to sign with (never for CloudFormation)
+        secret = found[0]
+        token = self.headers.get("X-Amz-Security-Token")
+        drop = ("authorization", "x-amz-date", "x-amz-content-sha256", "content-length",
+                "x-amz-security-token")
+        areq = AWSRequest(method=self.command, url="http://%s%s" % (
+            self.headers.get("Host") or "localhost", self.request_target()), data=body)
+        for k, v in pairs:
+            if k.lower() not in drop:
+                areq.headers[k] = v
+        botocore.auth.SigV4Auth(Credentials(res.access_key, secret, token), res.service,
+                                res.region).add_auth(areq)
+        return list(areq.headers.items())
 
     def _api_name(self, req, res):
         if req.target_hdr or req.action:
@@ -696,12 +740,46 @@ class VerifyingHandler(pc.ProxyHandler):
         return best[2] if best else None
 
 
+def moto_s3_fetcher(upstream):
+    """fetch(bucket, key, version) -> bytes, straight from moto's S3: the proxy reads
+    a TemplateURL itself, as CloudFormation does before it applies the transform."""
+    state = {"client": None}
+    lock = threading.Lock()
+    u = urlsplit(upstream)
+    # "localhost", not 127.0.0.1: moto reads some 127.0.0.1 requests as bucket "127".
+    endpoint = "http://localhost:%d" % (u.port or 80)
+
+    def fetch(bucket, key, version=None):
+        with lock:
+            if state["client"] is None:
+                state["client"] = botocore.session.get_session().create_client(
+                    "s3", endpoint_url=endpoint, region_name="us-east-1",
+                    aws_access_key_id="AKIAAWSXPROXY0000001", aws_secret_access_key=TEST_SECRET,
+                    config=botocore.config.Config(s3={"addressing_style": "path"},
+                                                  retries={"total_max_attempts": 2}))
+            client = state["client"]
+        kw = {"Bucket": bucket, "Key": key}
+        if version:
+            kw["VersionId"] = version
+        try:
+            return client.get_object(**kw)["Body"].read()
+        except botocore.exceptions.ClientError as e:
+            raise ValueError("S3 error: %s (s3://%s/%s)"
+                             % (e.response.get("Error", {}).get("Message") or e, bucket, key))
+    return fetch
+
+
+def cfn_error(status, code, message):
+    return pc.error_response("query", status, code, message, service="cloudformation")
+
+
 def make_server(upstream, port=0, log_path=None, keys_file=None, index=None):
     keys = KeyStore(keys_file)
     handler = type("Handler", (VerifyingHandler,), {
         "upstream": upstream,
         "verifier": Verifier(keys, index or ServiceIndex()),
         "reqlog": RequestLog(log_path),
+        "samt": samtransform.SamTransform(moto_s3_fetcher(upstream), cfn_error),
     })
     return pc.Server(port, handler)
 
