@@ -32,6 +32,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fault_proxy import FaultProxy  # noqa: E402,F401  (re-exported)
+from samstack import deploy_sam_stack  # noqa: E402,F401  (re-exported)
 
 TEST_SECRET = "awsx/TEST/secret/KEY0000000000000000000"
 TEST_ACCESS_KEY = "AKIAAWSXTEST00000001"   # any AKIA*/ASIA* key maps to TEST_SECRET
