@@ -136,4 +136,119 @@ int sync_lambda_check_size(uint64_t zipped, uint64_t unzipped, int via_s3, struc
  */
 int sync_sha256_file_base64(const char *path, char out[45], struct aws_error *err);
 
+/* ---- ignore rules ---- */
+
+/*
+ * .awsxignore: what stays out of a function's package, in gitignore(5)
+ * syntax, one file in the folder the package is collected from; patterns
+ * are relative to that folder.
+ *
+ *   - blank lines and lines starting with '#' are skipped ("\#" for a
+ *     leading '#'); trailing spaces are dropped unless escaped ("a\ ");
+ *     a trailing CR (CRLF files) and a leading UTF-8 BOM are dropped
+ *   - "!pattern" takes back what an earlier rule ignored ("\!" for a
+ *     leading '!'); the last rule that matches a path decides
+ *   - "pattern/" matches folders only
+ *   - a '/' at the start or in the middle anchors the pattern to the
+ *     root ("/build", "doc/frotz"); without one it matches the last
+ *     component at any depth ("*.pyc", "frotz/")
+ *   - '*' (any run), '?' (one byte) and "[a-z]", "[!x]", "[^x]",
+ *     "[[:digit:]]" never match '/'; '\' makes the next byte literal
+ *   - two asterisks that make up a whole component match any number of
+ *     folders: leading ("**" then "/foo"), foo at any depth; trailing
+ *     ("abc/" then "**"), everything inside abc but not abc itself; in
+ *     the middle ("a/", "**", "/b"), b under a at any depth, a/b
+ *     included.  Anywhere else "**" is the same as '*'
+ *
+ * As in git, nothing inside an ignored folder can be taken back: after
+ * "build/" a "!build/keep" has no effect.  This needs no code in the
+ * matcher: sync_tree_collect never enters an excluded folder, so nothing
+ * inside it is ever asked about (sync_ignore_match_path gives the same
+ * answer for a path asked on its own).
+ *
+ * Differences from git: matching is always case-sensitive (there is no
+ * core.ignorecase); a line git accepts but that can never match
+ * (unterminated '[', an unknown "[:class:]", a trailing backslash) is an
+ * error here, so a typo is reported instead of ignoring nothing; git
+ * reads "**" right after a literal in an anchored pattern ("ab**" then
+ * "/c") as the any-folders kind, an artefact of its literal-prefix
+ * shortcut; this follows the documentation and reads it as '*'.
+ *
+ * Matching is bounded: O(pattern length x path length) per rule, whatever
+ * the pattern.
+ */
+#define SYNC_IGNORE_FILE ".awsxignore"
+
+struct sync_ignore_rule; /* a compiled line, private to ignore.c */
+
+struct sync_ignore {
+	struct sync_ignore_rule *rules; /* in the order added: the last match wins */
+	size_t nr, alloc;
+};
+#define SYNC_IGNORE_INIT                                                                           \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
+
+/*
+ * Add one line (without its newline; a final CR is dropped).  source and
+ * lineno only name the line in errors (source NULL: "(pattern)").  A
+ * blank line, a comment or a pattern that matches nothing ("/", "!") adds
+ * nothing.  Returns 0, or -AWSX_EFAIL with err "<source>:<lineno>:
+ * <reason> in pattern '<line>'" and ig unchanged.
+ */
+int sync_ignore_add_line(struct sync_ignore *ig, const char *line, const char *source,
+			 unsigned lineno, struct aws_error *err);
+
+/*
+ * Add every line of buf[0..len) (an ignore file's contents, '\n' or
+ * "\r\n" line ends; a NUL ends its line).  All or nothing: on an error
+ * no rule of buf is kept.  Returns 0 or -AWSX_EFAIL as sync_ignore_add_line.
+ */
+int sync_ignore_add_buffer(struct sync_ignore *ig, const char *buf, size_t len, const char *source,
+			   struct aws_error *err);
+
+/*
+ * Add the rules of the ignore file at path.  A missing file (or a path
+ * through a non-folder) is no error: 0, nothing added.  Returns 0, or
+ * -AWSX_EFAIL for a file that cannot be read (or is over 4 MiB) or holds
+ * a bad line ("<path>:<line>: <reason> ...", nothing added).
+ */
+int sync_ignore_add_file(struct sync_ignore *ig, const char *path, struct aws_error *err);
+
+/*
+ * Add sync_default_excludes(runtime).  Add them before the user's file,
+ * so a "!" line there can take a default back.  Returns 0.
+ */
+int sync_ignore_add_defaults(struct sync_ignore *ig, const char *runtime);
+
+/*
+ * 1 when the rules ignore rel (root-relative, '/'-separated, no leading
+ * or trailing '/'; is_dir: rel is a folder), else 0.  Only rel itself is
+ * judged, not the folders above it: right for a walk, which asks about a
+ * folder before entering it.  Safe to call from several threads at once.
+ */
+int sync_ignore_match(const struct sync_ignore *ig, const char *rel, int is_dir);
+
+/*
+ * The same for a path met on its own (a watcher's event): 1 also when a
+ * folder above rel is ignored, as git check-ignore answers.
+ */
+int sync_ignore_match_path(const struct sync_ignore *ig, const char *rel, int is_dir);
+
+/* sync_exclude_fn for sync_tree_collect: data is a struct sync_ignore *. */
+int sync_exclude_ignore(const char *rel, int is_dir, void *data);
+
+void sync_ignore_release(struct sync_ignore *ig);
+
+/*
+ * The default exclusions for a Lambda runtime identifier ("python3.12",
+ * "nodejs20.x", "provided.al2023", ...; NULL or unknown: the common list)
+ * as a NULL-terminated list of gitignore patterns: what SAM's builders
+ * leave out of a package for that runtime family, plus awsx's own ".awsx"
+ * and virtualenv folders.  Static storage; sync/ignore.c says where each
+ * entry comes from.
+ */
+const char *const *sync_default_excludes(const char *runtime);
+
 #endif
