@@ -772,6 +772,14 @@ void aws_batch_add(struct aws_batch *b, const struct aws_service *svc, struct aw
 	batch_queue(b, svc, call, NULL, done, ud);
 }
 
+void aws_batch_add_after(struct aws_batch *b, const struct aws_service *svc,
+			 struct aws_call *call, aws_done_fn done, void *ud, long delay_ms)
+{
+	struct pending *p = batch_queue(b, svc, call, NULL, done, ud);
+	if (delay_ms > 0)
+		p->not_before_ms = now_ms_monotonic() + delay_ms;
+}
+
 /* Milliseconds until p may start under its service's rate limit (0: now). */
 static long long rate_wait(struct aws_batch *b, struct pending *p, long long now)
 {

@@ -179,6 +179,12 @@ void aws_batch_limit(struct aws_batch *b, const struct aws_service *svc,
 		     double per_second);
 void aws_batch_add(struct aws_batch *b, const struct aws_service *svc,
 		   struct aws_call *call, aws_done_fn done, void *ud);
+/*
+ * The same, started no sooner than delay_ms from now (polling a resource
+ * until it settles, waiting out a conflict).
+ */
+void aws_batch_add_after(struct aws_batch *b, const struct aws_service *svc,
+			 struct aws_call *call, aws_done_fn done, void *ud, long delay_ms);
 /* Run until every call is done.  0, or -AWSX_EINTR when interrupted. */
 int aws_batch_run(struct aws_batch *b);
 void aws_batch_free(struct aws_batch *b);

@@ -160,5 +160,7 @@ extern const struct cli_spec cmd_lc_export_spec;
 extern const struct cli_spec cmd_lc_migrate_spec;
 int cmd_whoami(struct cli_ctx *cli, struct cli_args *args);
 extern const struct cli_spec cmd_whoami_spec;
+int cmd_sync(struct cli_ctx *cli, struct cli_args *args);
+extern const struct cli_spec cmd_sync_spec;
 
 #endif

@@ -9,6 +9,7 @@
  * group's own resource.  Read-only: only Describe calls.
  */
 #include "cli/cli.h"
+#include "aws/fs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -300,7 +301,7 @@ int cmd_lc_export(struct cli_ctx *cli, struct cli_args *args)
 	}
 
 	if (file) {
-		if (lcm_write_file_atomic(file, out.buf, out.len, &err))
+		if (fs_write_atomic(file, out.buf, out.len, 0644, 1, &err))
 			rc = cli_report(&err);
 	} else {
 		fwrite(out.buf, 1, out.len, stdout);

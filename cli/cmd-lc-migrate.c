@@ -6,6 +6,7 @@
  * launchmigrate/.  Subcommands join the table as they are finished.
  */
 #include "cli/cli.h"
+#include "aws/fs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,7 @@ static int cmd_inventory(struct cli_ctx *cli, struct cli_args *args)
 		lcm_inventory_only_in_use(&inv);
 	lcm_inventory_write(&inv, format, format == LCM_FORMAT_TABLE && !file && cli->color, &out);
 	if (file) {
-		if (lcm_write_file_atomic(file, out.buf, out.len, &err)) {
+		if (fs_write_atomic(file, out.buf, out.len, 0644, 1, &err)) {
 			rc = cli_report(&err);
 			goto out;
 		}

@@ -44,6 +44,8 @@ static const struct cli_command commands[] = {
 	{ "help", cmd_help, 0, "show help for awsx or one command", &help_spec },
 	{ "lc-migrate", NULL, 0, "move Auto Scaling groups from launch configurations to templates",
 	  &cmd_lc_migrate_spec },
+	{ "sync", cmd_sync, 0, "push code changes to a deployed stack through the service APIs",
+	  &cmd_sync_spec },
 	{ "version", cmd_version, 0, "show the version", &version_spec },
 	{ "whoami", cmd_whoami, NEEDS_AWS | NEEDS_CREDENTIALS,
 	  "show the account, identity and credential source in use", &cmd_whoami_spec },

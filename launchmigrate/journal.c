@@ -6,6 +6,7 @@
  * it and undo reverses it.
  */
 #include "launchmigrate/launchmigrate.h"
+#include "aws/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,24 +15,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static int mkdir_p(const char *dir)
-{
-	char *p = xstrdup(dir);
-	int rc = 0;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0700) && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
 
 int lcm_journal_open(struct lcm_journal *j, const char *path, struct aws_error *err)
 {
@@ -51,11 +34,9 @@ int lcm_journal_open(struct lcm_journal *j, const char *path, struct aws_error *
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 		struct strbuf dir = STRBUF_INIT;
 		strbuf_addf(&dir, "%s/.awsx/lc-migrate", home && *home ? home : ".");
-		if (mkdir_p(dir.buf)) {
-			int e = errno;
+		if (fs_mkdir_p(dir.buf, 0700, err)) {
 			strbuf_release(&dir);
-			return aws_error_set(err, AWSX_EFAIL, "cannot create the journal folder: %s",
-					     strerror(e));
+			return -AWSX_EFAIL;
 		}
 		j->path = xstrfmt("%s/%s.jsonl", dir.buf, stamp);
 		strbuf_release(&dir);

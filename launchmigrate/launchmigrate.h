@@ -304,11 +304,4 @@ void lcm_inventory_write(const struct lcm_inventory *inv, enum lcm_format format
  */
 void lcm_py_repr(const char *s, struct strbuf *out);
 
-/*
- * Write data to path atomically: a temporary file in the same folder,
- * fsync, rename.  A failure leaves any old file untouched and names the path.
- */
-int lcm_write_file_atomic(const char *path, const char *data, size_t len,
-			  struct aws_error *err);
-
 #endif

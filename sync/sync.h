@@ -18,11 +18,34 @@
 
 /* ---- collecting a tree ---- */
 
+/*
+ * An entry whose compressed bytes can be copied from an earlier zip instead
+ * of being read and compressed again (the compressed-entry cache): the
+ * stored bytes of an entry depend only on the file's content, so an entry
+ * with the same content hash in the previous zip of the same resource is
+ * the same bytes.  fd is an open descriptor of that zip.
+ */
+struct sync_zip_reuse {
+	int fd;
+	uint64_t data_offset; /* where the stored bytes start in that zip */
+	uint64_t csize, usize;
+	uint32_t crc;
+	uint16_t method;
+};
+
 struct sync_file {
 	char *name;    /* relative to the root, '/'-separated: "lib/a.py" */
 	char *path;    /* what to open: root + "/" + name (symlinks unresolved) */
 	uint32_t mode; /* the zip entry's permission bits (see sync_zip_mode) */
 	uint64_t size; /* at collection time */
+	/* stat identity at collection time, for the build's stat cache */
+	int64_t mtime_ns, ctime_ns;
+	uint64_t ino;
+	/* content hash, when the build computed or cached it (hashed = 1) */
+	unsigned char sha256[32];
+	int hashed;
+	/* set by the build to copy the entry from the previous zip */
+	const struct sync_zip_reuse *reuse;
 };
 
 struct sync_tree {
@@ -92,6 +115,12 @@ struct sync_zip_result {
 	size_t entries;
 	unsigned char sha256[32];
 	char sha256_b64[45]; /* base64 of sha256, as Lambda's CodeSha256 */
+	/*
+	 * Optional, set by the caller before the call: an array of tree->nr
+	 * that receives where each entry's stored bytes went, for a later
+	 * sync_zip_reuse.  fd is set to -1.
+	 */
+	struct sync_zip_reuse *entry_info;
 };
 
 /*

@@ -171,7 +171,11 @@ static int walk_dir(struct walk *w, const char *path, const char *rel)
 			struct sync_tree *t = w->tree;
 			ALLOC_GROW(t->files, t->nr + 1, t->alloc);
 			struct sync_file *f = &t->files[t->nr++];
+			memset(f, 0, sizeof(*f));
 			f->path = xstrdup(child.buf);
+			f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+			f->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+			f->ino = (uint64_t)st.st_ino;
 			f->name = xstrdup(child_rel.buf);
 			f->mode = sync_zip_mode(st.st_mode);
 			f->size = (uint64_t)st.st_size;

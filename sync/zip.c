@@ -59,6 +59,7 @@ struct zip_job {
 	uint64_t inflight; /* sum of cost of taken, not yet written slots */
 	uint64_t unzipped; /* uncompressed bytes written so far */
 	int abort;
+	struct sync_zip_reuse *info; /* the caller's result->entry_info, or NULL */
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* any slot done, budget freed or abort */
 };
@@ -137,8 +138,39 @@ out:
 	return buf;
 }
 
+/*
+ * The compressed-entry cache: copy an entry's stored bytes from the earlier
+ * zip named by f->reuse instead of reading and compressing the file.
+ */
+static void reuse_entry(const struct sync_file *f, struct zip_entry *e, char **error)
+{
+	const struct sync_zip_reuse *r = f->reuse;
+	size_t got = 0, len = (size_t)r->csize;
+
+	e->data = xmalloc(len ? len : 1);
+	while (got < len) {
+		ssize_t n = pread(r->fd, e->data + got, len - got, (off_t)(r->data_offset + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*error = xstrfmt("cannot reuse the compressed '%s' from the previous zip: %s",
+					 f->name, n ? strerror(errno) : "it is truncated");
+			free(e->data);
+			e->data = NULL;
+			return;
+		}
+		got += (size_t)n;
+	}
+	e->size = len;
+	e->usize = r->usize;
+	e->crc = r->crc;
+	e->method = r->method;
+}
+
 static uint64_t slot_cost(const struct sync_file *f)
 {
+	if (f->reuse)
+		return f->reuse->csize + 4096;
 	return 2 * f->size + 4096; /* input and output buffers */
 }
 
@@ -165,10 +197,15 @@ static void *worker_main(void *arg)
 
 		size_t len = 0;
 		char *error = NULL;
-		unsigned char *data = read_whole(&job->tree->files[i], &len, &error);
+		const struct sync_file *f = &job->tree->files[i];
 		struct zip_entry e = {0};
-		if (data)
-			compress_entry(c, data, len, &e);
+		if (f->reuse) {
+			reuse_entry(f, &e, &error);
+		} else {
+			unsigned char *data = read_whole(f, &len, &error);
+			if (data)
+				compress_entry(c, data, len, &e);
+		}
 
 		pthread_mutex_lock(&job->lock);
 		s->e = e;
@@ -371,6 +408,15 @@ static int write_entries(struct zip_job *job, struct zip_out *o, const char *out
 		job->unzipped += s->e.usize;
 		add_central_header(&cd, f, &s->e, o->offset);
 		add_local_header(o, f, &s->e);
+		if (job->info) {
+			struct sync_zip_reuse *r = &job->info[i];
+			r->fd = -1;
+			r->data_offset = o->offset;
+			r->csize = s->e.size;
+			r->usize = s->e.usize;
+			r->crc = s->e.crc;
+			r->method = s->e.method;
+		}
 		out_add(o, s->e.data, s->e.size);
 		free(s->e.data);
 		s->e.data = NULL;
@@ -407,7 +453,7 @@ int sync_zip_write(const struct sync_tree *tree, const char *out_path,
 		   const struct sync_zip_options *opts, struct sync_zip_result *result,
 		   struct aws_error *err)
 {
-	struct zip_job job = {.tree = tree};
+	struct zip_job job = {.tree = tree, .info = result ? result->entry_info : NULL};
 	struct zip_out o = {.fd = -1, .buf = STRBUF_INIT};
 	pthread_t threads[ZIP_MAX_THREADS];
 	unsigned nthreads = 0, started = 0;
@@ -498,7 +544,9 @@ stop:
 	}
 	if (result) {
 		unsigned int mdlen = 0;
+		struct sync_zip_reuse *info = result->entry_info;
 		memset(result, 0, sizeof(*result));
+		result->entry_info = info;
 		EVP_DigestFinal_ex(o.sha, result->sha256, &mdlen);
 		EVP_EncodeBlock((unsigned char *)result->sha256_b64, result->sha256, 32);
 		result->zip_size = o.offset;

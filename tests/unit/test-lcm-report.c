@@ -5,6 +5,7 @@
  * way AWS's Launch Configuration Inventory Script writes its file.
  */
 #include "launchmigrate/launchmigrate.h"
+#include "aws/fs.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -155,15 +156,15 @@ static void test_atomic_write(void)
 	struct strbuf path = STRBUF_INIT;
 	struct aws_error err;
 	strbuf_addf(&path, "%s/out.csv", dir);
-	CHECK_INT(lcm_write_file_atomic(path.buf, "one\n", 4, &err), 0);
-	CHECK_INT(lcm_write_file_atomic(path.buf, "two\n", 4, &err), 0);
+	CHECK_INT(fs_write_atomic(path.buf, "one\n", 4, 0644, 1, &err), 0);
+	CHECK_INT(fs_write_atomic(path.buf, "two\n", 4, 0644, 1, &err), 0);
 	struct strbuf back = STRBUF_INIT;
 	CHECK_INT(strbuf_read_file(&back, path.buf, 0), 0);
 	CHECK_STR(back.buf, "two\n");
 	/* a folder that does not exist: an error naming the path, nothing left behind */
 	struct strbuf bad = STRBUF_INIT;
 	strbuf_addf(&bad, "%s/missing/out.csv", dir);
-	CHECK_INT(lcm_write_file_atomic(bad.buf, "x", 1, &err), -AWSX_EFAIL);
+	CHECK_INT(fs_write_atomic(bad.buf, "x", 1, 0644, 1, &err), -AWSX_EFAIL);
 	CHECK(strstr(err.message, "missing/out.csv") != NULL);
 	unlink(path.buf);
 	rmdir(dir);

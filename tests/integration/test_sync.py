@@ -1,0 +1,432 @@
+# SPDX-License-Identifier: Apache-2.0
+"""awsx sync --code against moto behind the SigV4-verifying proxy.
+
+Stacks are created by tests/support/samstack.py (the proxy applies the SAM transform).
+Dependencies are "installed" by tests/support/fakebin/python3.X (no PyPI here).  Write
+calls are counted from the proxy's request log, never from awsx's own report."""
+
+import json
+import os
+import pathlib
+import random
+import shutil
+import subprocess
+import sys
+import uuid
+import zipfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+import harness  # noqa: E402
+import samstack  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BLOG = ROOT / "examples" / "blog"
+FAKEBIN = ROOT / "tests" / "support" / "fakebin"
+READ_PREFIXES = ("Get", "List", "Describe", "Head")
+
+
+def setup(tmp, app=BLOG):
+    """A copy of app in tmp/app, its stack deployed; (env, app dir, stack name, ids)."""
+    env = harness.home(tmp)
+    env.update(AWS_ACCESS_KEY_ID=harness.TEST_ACCESS_KEY,
+               AWS_SECRET_ACCESS_KEY=harness.TEST_SECRET,
+               PATH="%s:%s" % (FAKEBIN, env["PATH"]),
+               AWSX_FAKE_PIP_LOG=str(pathlib.Path(tmp) / "pip.log"))
+    d = pathlib.Path(tmp) / "app"
+    if isinstance(app, dict):
+        d.mkdir()
+        for name, text in app.items():
+            p = d / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text)
+    else:
+        shutil.copytree(app, d)
+    stack = "sync-" + uuid.uuid4().hex[:10]
+    ids = samstack.deploy_sam_stack(stack, str(d))
+    return env, d, stack, ids
+
+
+def sync(env, d, stack, *extra, expect=0):
+    # in the app's folder, as a user runs it (the template is found there)
+    r = subprocess.run([harness.awsx_bin(), "sync", "--stack-name", stack, "--code",
+                        "--output", "json"] + list(extra),
+                       env=env, cwd=str(d), capture_output=True, text=True, timeout=120)
+    assert r.returncode == expect, "exit %d (want %d)\n%s\n%s" % (
+        r.returncode, expect, r.stdout, r.stderr)
+    return json.loads(r.stdout) if r.stdout.strip().startswith("{") else None, r
+
+
+def writes(mark):
+    """The write calls (anything not Get/List/Describe/Head) the proxy saw since mark."""
+    out = []
+    for e in harness.requests_since(mark, access_key=harness.TEST_ACCESS_KEY):
+        api = e.get("api") or ""
+        if api.startswith(READ_PREFIXES):
+            continue
+        out.append(e)
+    return out
+
+
+def by_id(doc):
+    return {r["Id"]: r for r in doc["Resources"]}
+
+
+def boto(service):
+    import boto3
+    return boto3.client(service, endpoint_url=harness.env()["endpoint_url"],
+                        region_name="us-east-1", aws_access_key_id=harness.TEST_ACCESS_KEY,
+                        aws_secret_access_key=harness.TEST_SECRET)
+
+
+def test_first_sync_updates_then_nothing_to_write(tmp):
+    env, d, stack, ids = setup(tmp)
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    res = by_id(doc)
+    assert set(res) == {"HelloWorldFunction", "GreetingFunction"}, res
+    for r in res.values():
+        assert r["Result"] == "updated", r
+    lam = boto("lambda")
+    for fid in ("HelloWorldFunction", "GreetingFunction"):
+        conf = lam.get_function(FunctionName=ids[fid])["Configuration"]
+        assert conf["CodeSha256"] == res[fid]["CodeSha256"], (conf, res[fid])
+        layers = [x["Arn"] for x in conf.get("Layers", [])]
+        assert layers == [res[fid]["LayerVersionArn"]], layers
+    assert writes(mark), "the first sync wrote nothing"
+    # the built package is a valid zip holding the function's own code only
+    z = d / ".awsx" / "build" / "HelloWorldFunction.zip"
+    with zipfile.ZipFile(z) as zf:
+        assert zf.testzip() is None
+        assert "app.py" in zf.namelist() and not any(
+            n.startswith("requests/") for n in zf.namelist()), zf.namelist()
+    if shutil.which("unzip"):
+        subprocess.run(["unzip", "-tq", str(z)], check=True, capture_output=True)
+
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    assert all(r["Result"] == "unchanged" for r in doc["Resources"]), doc
+    w = writes(mark)
+    assert not w, "an unchanged sync made write calls: %s" % [e["api"] for e in w]
+
+
+def test_one_edit_updates_only_its_function(tmp):
+    env, d, stack, ids = setup(tmp)
+    sync(env, d, stack)
+    with open(d / "hello_world" / "app.py", "a") as f:
+        f.write("\n# edited\n")
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    res = by_id(doc)
+    assert res["HelloWorldFunction"]["Result"] == "updated"
+    assert res["GreetingFunction"]["Result"] == "unchanged"
+    w = writes(mark)
+    assert [e["api"] for e in w] == ["UpdateFunctionCode"], [e["api"] for e in w]
+    assert ids["HelloWorldFunction"] in w[0]["path"], w[0]
+    # no dependency was reinstalled for a code edit
+    log = (pathlib.Path(tmp) / "pip.log").read_text().splitlines()
+    assert len(log) == 1, log   # the first sync's install, shared by both functions
+
+
+def test_requirements_change_publishes_new_dependency_layer(tmp):
+    env, d, stack, ids = setup(tmp)
+    first, _ = sync(env, d, stack)
+    old = by_id(first)["GreetingFunction"]["LayerVersionArn"]
+    (d / "greeting" / "requirements.txt").write_text("requests\nsix==1.16.0\n")
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    res = by_id(doc)
+    assert res["HelloWorldFunction"]["Result"] == "unchanged", res
+    assert res["GreetingFunction"]["Result"] == "updated", res
+    new = res["GreetingFunction"]["LayerVersionArn"]
+    assert new != old
+    apis = [e["api"] for e in writes(mark)]
+    # (requirements.txt ships in the package too, as with SAM: so the code changes)
+    assert apis == ["PublishLayerVersion", "UpdateFunctionConfiguration",
+                    "UpdateFunctionCode", "DeleteLayerVersion"], apis
+    for e in writes(mark):
+        assert "HelloWorld" not in e["path"], e
+    conf = boto("lambda").get_function(FunctionName=ids["GreetingFunction"])["Configuration"]
+    assert [x["Arn"] for x in conf["Layers"]] == [new]
+    # the dependencies live in the layer, never in the package
+    with zipfile.ZipFile(d / ".awsx" / "build" / "GreetingFunction.zip") as zf:
+        assert not any(n.startswith("six/") for n in zf.namelist()), zf.namelist()
+
+
+def test_no_dependency_layer_puts_dependencies_in_the_package(tmp):
+    env, d, stack, ids = setup(tmp)
+    doc, _ = sync(env, d, stack, "--no-dependency-layer")
+    r = by_id(doc)["HelloWorldFunction"]
+    assert "LayerVersionArn" not in r, r
+    with zipfile.ZipFile(d / ".awsx" / "build" / "HelloWorldFunction.zip") as zf:
+        assert "requests/__init__.py" in zf.namelist(), zf.namelist()
+
+
+LAYER_APP = {
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  SharedLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: shared/
+      CompatibleRuntimes: [python3.12]
+  UserFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: user/
+      Handler: app.handler
+      Runtime: python3.12
+      Layers:
+        - !Ref SharedLayer
+  OtherFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: other/
+      Handler: app.handler
+      Runtime: python3.12
+""",
+    "shared/python/shared.py": "VALUE = 1\n",
+    "user/app.py": "import shared\n\ndef handler(e, c):\n    return shared.VALUE\n",
+    "other/app.py": "def handler(e, c):\n    return 2\n",
+}
+
+
+def test_changed_layer_updates_its_users(tmp):
+    env, d, stack, ids = setup(tmp, LAYER_APP)
+    sync(env, d, stack)
+    (d / "shared" / "python" / "shared.py").write_text("VALUE = 2\n")
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    res = by_id(doc)
+    assert res["SharedLayer"]["Result"] == "updated", res
+    new = res["SharedLayer"]["LayerVersionArn"]
+    apis = [e["api"] for e in writes(mark)]
+    assert apis == ["PublishLayerVersion", "UpdateFunctionConfiguration",
+                    "DeleteLayerVersion"], apis
+    assert res["OtherFunction"]["Result"] == "unchanged"
+    conf = boto("lambda").get_function(FunctionName=ids["UserFunction"])["Configuration"]
+    assert [x["Arn"] for x in conf["Layers"]] == [new], conf.get("Layers")
+    # --resource-id of the layer alone still moves its users
+    (d / "shared" / "python" / "shared.py").write_text("VALUE = 3\n")
+    doc, _ = sync(env, d, stack, "--resource-id", "SharedLayer")
+    res = by_id(doc)
+    assert set(res) == {"SharedLayer", "UserFunction"}, res
+    conf = boto("lambda").get_function(FunctionName=ids["UserFunction"])["Configuration"]
+    assert [x["Arn"] for x in conf["Layers"]] == [res["SharedLayer"]["LayerVersionArn"]]
+
+
+FLOWS_APP = {
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  WorkFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: work/
+      Handler: app.handler
+      Runtime: python3.12
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: statemachine/flow.asl.json
+      DefinitionSubstitutions:
+        WorkArn: !GetAtt WorkFunction.Arn
+        Greeting: hello
+      Policies: []
+  HttpApi:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionUri: http.yaml
+""",
+    "work/app.py": "def handler(e, c):\n    return e\n",
+    "statemachine/flow.asl.json": json.dumps({
+        "Comment": "${Greeting}",
+        "StartAt": "Work",
+        "States": {"Work": {"Type": "Task", "Resource": "${WorkArn}", "End": True}}}, indent=2),
+    "http.yaml": """openapi: "3.0.1"
+info:
+  title: flows-http
+  version: "1.0"
+paths:
+  /work:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:x/invocations
+        payloadFormatVersion: "2.0"
+""",
+}
+
+
+def test_state_machine_and_http_api_flows(tmp):
+    env, d, stack, ids = setup(tmp, FLOWS_APP)
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    res = by_id(doc)
+    # the deployed definition already is the local one (substitutions applied the same
+    # way as CloudFormation did): nothing to write for it
+    assert res["Flow"]["Result"] == "unchanged", res
+    assert res["HttpApi"]["Result"] == "updated", res
+    apis = sorted(e["api"] for e in writes(mark))
+    assert "UpdateStateMachine" not in apis and "ReimportApi" in apis, apis
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    assert all(r["Result"] == "unchanged" for r in doc["Resources"]), doc
+    assert not writes(mark), [e["api"] for e in writes(mark)]
+    # an edit of the definition is one UpdateStateMachine
+    p = d / "statemachine" / "flow.asl.json"
+    p.write_text(p.read_text().replace("${Greeting}", "${Greeting} again"))
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    assert [e["api"] for e in writes(mark)] == ["UpdateStateMachine"]
+    sfn = boto("stepfunctions")
+    definition = json.loads(sfn.describe_state_machine(stateMachineArn=ids["Flow"])["definition"])
+    assert definition["Comment"] == "hello again", definition
+    assert definition["States"]["Work"]["Resource"].endswith(":function:" + ids["WorkFunction"])
+
+
+REST_APP = {
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  RestApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      DefinitionUri: api.yaml
+""",
+    "api.yaml": """openapi: "3.0.1"
+info:
+  title: rest-flow
+  description: a REST API synced by awsx
+  version: "1.0"
+paths:
+  /ping:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        httpMethod: GET
+        uri: ""
+        requestTemplates:
+          application/json: '{"statusCode": 200}'
+""",
+}
+
+
+def test_rest_api_flow_moves_every_stage(tmp):
+    env, d, stack, ids = setup(tmp, REST_APP)
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    assert by_id(doc)["RestApi"]["Result"] == "updated", doc
+    apis = [e["api"] for e in writes(mark)]
+    assert apis[:2] == ["PutRestApi", "CreateDeployment"] and "UpdateStage" in apis, apis
+    api = boto("apigateway")
+    stages = api.get_stages(restApiId=ids["RestApi"])["item"]
+    deployments = {s["deploymentId"] for s in stages}
+    assert len(deployments) == 1, stages
+    assert any(s["stageName"] == "dev" for s in stages), stages
+    mark = harness.log_mark()
+    sync(env, d, stack)
+    assert not writes(mark)
+
+
+def test_package_over_50_mb_goes_through_s3(tmp):
+    env, d, stack, ids = setup(tmp)
+    rnd = random.Random(4)
+    with open(d / "hello_world" / "blob.bin", "wb") as f:
+        for _ in range(52):
+            f.write(rnd.randbytes(1 << 20))
+    doc, r = sync(env, d, stack, "--resource-id", "HelloWorldFunction", expect=2)
+    assert "--s3-bucket" in r.stderr, r.stderr
+    s3 = boto("s3")
+    s3.create_bucket(Bucket="sync-artifacts")
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack, "--resource-id", "HelloWorldFunction",
+                  "--s3-bucket", "sync-artifacts")
+    res = by_id(doc)["HelloWorldFunction"]
+    assert res["Result"] == "updated"
+    apis = [e["api"] for e in writes(mark)]
+    assert "PutObject" in apis and "UpdateFunctionCode" in apis, apis
+    conf = boto("lambda").get_function(FunctionName=ids["HelloWorldFunction"])["Configuration"]
+    assert conf["CodeSha256"] == res["CodeSha256"]
+
+
+def test_throttled_update_still_completes(tmp):
+    env, d, stack, ids = setup(tmp)
+    sync(env, d, stack, "--no-dependency-layer")
+    with open(d / "hello_world" / "app.py", "a") as f:
+        f.write("\n# throttled edit\n")
+    with harness.FaultProxy(harness.env()["endpoint_url"]) as fault:
+        env["AWS_ENDPOINT_URL"] = fault.url
+        # ListStackResources, GetFunction, then UpdateFunctionCode throttled twice
+        fault.set_schedule([{}, {}, {"throttle": "rest-json"}, {"throttle": "rest-json"}])
+        doc, _ = sync(env, d, stack, "--resource-id", "HelloWorldFunction",
+                      "--no-dependency-layer")
+        sent = [(q.method, q.path) for q in fault.requests]
+    assert by_id(doc)["HelloWorldFunction"]["Result"] == "updated", doc
+    code_puts = [t for m, t in sent if m == "PUT" and t.endswith("/code")]
+    assert len(code_puts) == 3, sent
+    conf = boto("lambda").get_function(FunctionName=ids["HelloWorldFunction"])["Configuration"]
+    assert conf["CodeSha256"] == by_id(doc)["HelloWorldFunction"]["CodeSha256"]
+
+
+def test_missing_codeuri_names_the_template_line(tmp):
+    env, d, stack, ids = setup(tmp)
+    t = d / "template.yaml"
+    text = t.read_text().replace("CodeUri: greeting/", "CodeUri: greetings/")
+    t.write_text(text)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "greetings/" in l)
+    mark = harness.log_mark()
+    _, r = sync(env, d, stack, expect=1)
+    assert "template.yaml:%d:" % line in r.stderr and "greetings/" in r.stderr, r.stderr
+    assert "does not exist" in r.stderr, r.stderr
+    assert not harness.requests_since(mark, access_key=harness.TEST_ACCESS_KEY)
+
+
+def test_resource_missing_from_stack_suggests_full_sync(tmp):
+    env, d, stack, ids = setup(tmp)
+    t = d / "template.yaml"
+    t.write_text(t.read_text().replace("Resources:\n", """Resources:
+  NewFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello_world/
+      Handler: app.lambda_handler
+""", 1))
+    _, r = sync(env, d, stack, expect=1)
+    assert "NewFunction is not in stack" in r.stderr and "full sync" in r.stderr, r.stderr
+
+
+def test_unknown_stack_and_usage_errors(tmp):
+    env, d, stack, ids = setup(tmp)
+    _, r = sync(env, d, "no-such-stack-" + stack, expect=5)
+    assert "does not exist" in r.stderr, r.stderr
+    _, r = sync(env, d, stack, "--resource-id", "Nope", expect=2)
+    assert "no such resource" in r.stderr and "HelloWorldFunction" in r.stderr, r.stderr
+    r = subprocess.run([harness.awsx_bin(), "sync", "--stack-name", stack], env=env,
+                       cwd=str(d), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "--code" in r.stderr, r.stderr
+
+
+def test_dependency_install_failure_is_reported(tmp):
+    env, d, stack, ids = setup(tmp)
+    (d / "greeting" / "requirements.txt").write_text("fail-to-install\n")
+    _, r = sync(env, d, stack, expect=1)
+    assert "No matching distribution" in r.stderr and "exit code 1" in r.stderr, r.stderr
+    # nothing half-installed is left to be used next time
+    deps = d / ".awsx" / "deps"
+    assert not [p for p in deps.iterdir() if ".tmp" in p.name], list(deps.iterdir())
+
+
+def test_text_output(tmp):
+    env, d, stack, ids = setup(tmp)
+    r = subprocess.run([harness.awsx_bin(), "sync", "--stack-name", stack, "--code"],
+                       env=env, cwd=str(d), capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("HelloWorldFunction") and "updated" in lines[0], lines
+    assert "2 updated, 0 unchanged" in lines[-1], lines
+
+
+harness.main(globals())
