@@ -209,8 +209,8 @@ int sync_package_zip(struct sync_tree *tree, const char *zip_path, unsigned thre
 	}
 
 	info = xcalloc(tree->nr ? tree->nr : 1, sizeof(*info));
-	struct sync_zip_options zo = {.threads = threads};
-	struct sync_zip_result res = {.entry_info = info};
+	struct sync_zip_options zo = {.threads = threads, .entry_info = info};
+	struct sync_zip_result res;
 	rc = sync_zip_write(tree, zip_path, &zo, &res, err);
 	if (saved)
 		for (size_t i = 0; i < tree->nr; i++)

@@ -107,6 +107,11 @@ uint32_t sync_zip_mode(uint32_t st_mode);
 
 struct sync_zip_options {
 	unsigned threads; /* compression workers; 0: one per online CPU */
+	/*
+	 * Optional: an array of tree->nr that receives where each entry's
+	 * stored bytes went, for a later sync_zip_reuse (fd set to -1).
+	 */
+	struct sync_zip_reuse *entry_info;
 };
 
 struct sync_zip_result {
@@ -115,12 +120,6 @@ struct sync_zip_result {
 	size_t entries;
 	unsigned char sha256[32];
 	char sha256_b64[45]; /* base64 of sha256, as Lambda's CodeSha256 */
-	/*
-	 * Optional, set by the caller before the call: an array of tree->nr
-	 * that receives where each entry's stored bytes went, for a later
-	 * sync_zip_reuse.  fd is set to -1.
-	 */
-	struct sync_zip_reuse *entry_info;
 };
 
 /*

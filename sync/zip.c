@@ -59,7 +59,7 @@ struct zip_job {
 	uint64_t inflight; /* sum of cost of taken, not yet written slots */
 	uint64_t unzipped; /* uncompressed bytes written so far */
 	int abort;
-	struct sync_zip_reuse *info; /* the caller's result->entry_info, or NULL */
+	struct sync_zip_reuse *info; /* the caller's opts->entry_info, or NULL */
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* any slot done, budget freed or abort */
 };
@@ -453,7 +453,7 @@ int sync_zip_write(const struct sync_tree *tree, const char *out_path,
 		   const struct sync_zip_options *opts, struct sync_zip_result *result,
 		   struct aws_error *err)
 {
-	struct zip_job job = {.tree = tree, .info = result ? result->entry_info : NULL};
+	struct zip_job job = {.tree = tree, .info = opts ? opts->entry_info : NULL};
 	struct zip_out o = {.fd = -1, .buf = STRBUF_INIT};
 	pthread_t threads[ZIP_MAX_THREADS];
 	unsigned nthreads = 0, started = 0;
@@ -544,9 +544,7 @@ stop:
 	}
 	if (result) {
 		unsigned int mdlen = 0;
-		struct sync_zip_reuse *info = result->entry_info;
 		memset(result, 0, sizeof(*result));
-		result->entry_info = info;
 		EVP_DigestFinal_ex(o.sha, result->sha256, &mdlen);
 		EVP_EncodeBlock((unsigned char *)result->sha256_b64, result->sha256, 32);
 		result->zip_size = o.offset;

@@ -143,7 +143,7 @@ static int zip_tree(const char *root, const char *zip, unsigned threads,
 		    struct sync_zip_result *res, struct aws_error *err)
 {
 	struct sync_tree tree = SYNC_TREE_INIT;
-	struct sync_zip_options opts = {threads};
+	struct sync_zip_options opts = {.threads = threads};
 	int ret = sync_tree_collect(&tree, root, NULL, NULL, err);
 	if (!ret)
 		ret = sync_zip_write(&tree, zip, &opts, res, err);
