@@ -6,8 +6,9 @@
 # loopback behind the SigV4-verifying proxy the tests use (so a wrongly
 # signed request is refused as AWS would), runs `awsx whoami` with a
 # throw-away profile, then `awsx lc-migrate` inventory, plan, apply, undo
-# and export over a small estate of launch configurations.  Nothing leaves
-# this machine.
+# and export over a small estate of launch configurations, then deploys
+# examples/blog and shows `awsx sync --code` pushing an edited handler.
+# Nothing leaves this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -74,5 +75,26 @@ run "$AWSX" lc-migrate plan --regions eu-west-1 --name demo-pub-false
 run "$AWSX" lc-migrate apply --regions eu-west-1 --yes --journal "$ENVDIR/lcm.jsonl"
 run "$AWSX" lc-migrate undo --journal "$ENVDIR/lcm.jsonl" --yes --delete-templates
 run "$AWSX" lc-migrate export --region eu-west-1 --format terraform --name demo-pub-true
+
+echo
+echo "== sync --code: push code changes to a deployed SAM stack"
+APP=$ENVDIR/blog
+cp -r examples/blog "$APP"
+echo "(deploying examples/blog to moto with the test harness; the proxy applies the SAM"
+echo " transform as CloudFormation does.  pip is replaced by a stand-in that writes the"
+echo " packages of requirements.txt as stubs: this machine may not reach PyPI)"
+"$AWSX_PYTHON" tests/support/samstack.py deploy --endpoint-url "$ENDPOINT" --region eu-west-1 \
+	--stack-name blog --template-dir "$APP" >/dev/null
+export PATH=$ROOT/tests/support/fakebin:$PATH
+cd "$APP"
+run "$AWSX" sync --stack-name blog --code
+echo
+echo "\$ awsx sync --stack-name blog --code   # again: nothing changed, nothing written"
+"$AWSX" sync --stack-name blog --code
+echo
+echo "\$ (edit hello_world/app.py)"
+sed -i 's/%s world/%s from awsx/' hello_world/app.py
+run "$AWSX" sync --stack-name blog --code
+cd "$ROOT"
 echo
 echo "demo finished: awsx is at $AWSX"

@@ -161,8 +161,12 @@ def ensure_bucket(s3, bucket):
         return
     except s3.exceptions.ClientError:
         pass
+    region = s3.meta.region_name
+    # outside us-east-1, S3 wants the region spelt out (IllegalLocationConstraintException)
+    extra = {} if region in (None, "us-east-1") else {
+        "CreateBucketConfiguration": {"LocationConstraint": region}}
     try:
-        s3.create_bucket(Bucket=bucket)
+        s3.create_bucket(Bucket=bucket, **extra)
     except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
         pass                      # a test running in parallel made it first
 
