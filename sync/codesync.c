@@ -258,9 +258,18 @@ int sync_code_run(struct aws_ctx *ctx, const struct sync_code_options *o,
 		const struct sync_built *b = &rep->built[n];
 		uint64_t unzipped = b->code.unzipped_size + (b->has_layer ? b->layer.unzipped_size : 0);
 		if (r->kind == TMPL_FUNCTION || r->kind == TMPL_LAYER) {
-			if ((rc = sync_lambda_check_size(0, unzipped, 1, err))) {
+			/* checked now, before anything is uploaded; over 50 MB zipped needs S3 */
+			uint64_t zipped = b->code.zip_size > b->layer.zip_size ? b->code.zip_size
+									      : b->layer.zip_size;
+			int kind = AWSX_EFAIL;
+			rc = sync_lambda_check_size(0, unzipped, 1, err);
+			if (!rc && !o->s3_bucket) {
+				kind = AWSX_EUSAGE;
+				rc = sync_lambda_check_size(zipped, unzipped, 0, err);
+			}
+			if (rc) {
 				char *msg = xstrfmt("%s: %s", r->id, err->message);
-				aws_error_set(err, AWSX_EFAIL, "%s", msg);
+				rc = aws_error_set(err, kind, "%s", msg);
 				free(msg);
 				goto out;
 			}

@@ -337,8 +337,10 @@ def test_package_over_50_mb_goes_through_s3(tmp):
     with open(d / "hello_world" / "blob.bin", "wb") as f:
         for _ in range(52):
             f.write(rnd.randbytes(1 << 20))
+    mark = harness.log_mark()
     doc, r = sync(env, d, stack, "--resource-id", "HelloWorldFunction", expect=2)
-    assert "--s3-bucket" in r.stderr, r.stderr
+    assert "--s3-bucket" in r.stderr and "50 MB" in r.stderr, r.stderr
+    assert not writes(mark), "something was uploaded before the size check"
     s3 = boto("s3")
     s3.create_bucket(Bucket="sync-artifacts")
     mark = harness.log_mark()
