@@ -431,4 +431,82 @@ def test_text_output(tmp):
     assert "2 updated, 0 unchanged" in lines[-1], lines
 
 
+NODE_APP = {
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  NodeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: node/
+      Handler: index.handler
+      Runtime: nodejs20.x
+""",
+    "node/index.js": "exports.handler = async () => require('left-pad');\n",
+    "node/package.json": json.dumps({"name": "node-fn", "version": "1.0.0",
+                                     "dependencies": {"left-pad": "1.3.0"},
+                                     "devDependencies": {"jest": "29.0.0"}}),
+}
+
+
+def test_node_dependencies_in_a_layer(tmp):
+    env, d, stack, ids = setup(tmp, NODE_APP)
+    doc, _ = sync(env, d, stack)
+    r = by_id(doc)["NodeFunction"]
+    assert r["Result"] == "updated" and "LayerVersionArn" in r, r
+    zips = list((d / ".awsx" / "deps").glob("*.zip"))
+    assert len(zips) == 1, zips
+    with zipfile.ZipFile(zips[0]) as zf:
+        assert zf.namelist() == ["nodejs/node_modules/left-pad/index.js"], zf.namelist()
+    calls = [json.loads(l)["argv"] for l in (pathlib.Path(tmp) / "pip.log").read_text().splitlines()]
+    assert calls == [["npm", "install", "--omit=dev", "--no-audit", "--no-fund"]], calls
+    # a lock file changes the key and switches to npm ci
+    (d / "node" / "package-lock.json").write_text('{"lockfileVersion": 3}')
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    calls = [json.loads(l)["argv"] for l in (pathlib.Path(tmp) / "pip.log").read_text().splitlines()]
+    assert calls[-1][:2] == ["npm", "ci"], calls
+    assert "PublishLayerVersion" in [e["api"] for e in writes(mark)]
+
+
+MAKE_APP = {
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  MadeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: made/
+      Handler: bootstrap
+      Runtime: provided.al2023
+    Metadata:
+      BuildMethod: makefile
+""",
+    "made/Makefile": "build-MadeFunction:\n\tcp main.sh $(ARTIFACTS_DIR)/bootstrap\n"
+                     "\tchmod 755 $(ARTIFACTS_DIR)/bootstrap\n\techo run >> ../made.count\n",
+    "made/main.sh": "#!/bin/sh\necho hello\n",
+}
+
+
+def test_makefile_build(tmp):
+    env, d, stack, ids = setup(tmp, MAKE_APP)
+    doc, _ = sync(env, d, stack)
+    assert by_id(doc)["MadeFunction"]["Result"] == "updated", doc
+    with zipfile.ZipFile(d / ".awsx" / "build" / "MadeFunction.zip") as zf:
+        info = zf.getinfo("bootstrap")
+        assert zf.namelist() == ["bootstrap"], zf.namelist()
+        assert (info.external_attr >> 16) & 0o777 == 0o755
+    # make ran in a scratch copy, never in the source folder
+    assert not (d / "made" / "bootstrap").exists()
+    count = d / ".awsx" / "build" / "made.count"
+    assert count.read_text().count("run") == 1
+    doc, _ = sync(env, d, stack)
+    assert by_id(doc)["MadeFunction"]["Result"] == "unchanged"
+    assert count.read_text().count("run") == 1, "make ran again with nothing changed"
+    (d / "made" / "main.sh").write_text("#!/bin/sh\necho changed\n")
+    doc, _ = sync(env, d, stack)
+    assert by_id(doc)["MadeFunction"]["Result"] == "updated"
+    assert count.read_text().count("run") == 2
+
+
 harness.main(globals())
