@@ -256,7 +256,8 @@ static void out_add(struct zip_out *o, const void *data, size_t len)
 		return;
 	EVP_DigestUpdate(o->sha, data, len);
 	o->offset += len;
-	if (o->buf.len + len > ZIP_OUT_BUFFER)
+	/* a large block goes straight to the file: what is buffered goes first */
+	if (o->buf.len + len > ZIP_OUT_BUFFER || len >= ZIP_OUT_BUFFER / 4)
 		out_flush(o);
 	if (len >= ZIP_OUT_BUFFER / 4)
 		out_flush_raw(o, data, len);

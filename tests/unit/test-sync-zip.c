@@ -658,6 +658,41 @@ static void test_threads_many_files(void)
 	free(dir);
 }
 
+/*
+ * An entry of 256 KiB or more stored after small ones: it goes to the file
+ * unbuffered, so the small entries' buffered bytes must be written first.
+ */
+static void test_large_entry_after_small(void)
+{
+	char *root = make_tmpdir(), *dir = make_tmpdir();
+	char *zip = xstrfmt("%s/big.zip", dir);
+	unsigned char *rnd = random_bytes(300000, 11);
+	struct aws_error err;
+	struct sync_zip_result res;
+	struct strbuf out = STRBUF_INIT;
+	char b64[45];
+
+	put_file(root, "a.py", "print(1)\n", 9, 0, 0644);
+	put_file(root, "b.bin", rnd, 300000, 0, 0644);
+	put_file(root, "c.py", "print(3)\n", 9, 0, 0644);
+	aws_error_clear(&err);
+	CHECK_INT(zip_tree(root, zip, 2, &res, &err), 0);
+	char *cmd = xstrfmt("unzip -tq '%s'", zip);
+	CHECK_INT(run(cmd, &out), 0);
+	CHECK(strstr(out.buf, "No errors detected") != NULL);
+	free(cmd);
+	CHECK_INT(sync_sha256_file_base64(zip, b64, &err), 0);
+	CHECK_STR(res.sha256_b64, b64);
+
+	strbuf_release(&out);
+	free(rnd);
+	free(zip);
+	rm_rf(root);
+	rm_rf(dir);
+	free(root);
+	free(dir);
+}
+
 int main(void)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -678,5 +713,6 @@ int main(void)
 	RUN(test_unreadable_file_fails_cleanly);
 	RUN(test_lambda_size_check);
 	RUN(test_threads_many_files);
+	RUN(test_large_entry_after_small);
 	return check_done();
 }
