@@ -68,6 +68,8 @@ void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_trim(struct strbuf *sb);
 /* Lower-case hex of data. */
 void strbuf_addhex(struct strbuf *sb, const unsigned char *data, size_t len);
+/* Decode exactly 2 * n hex digits (either case) of s into out; 0, or -1 when s is not that. */
+int hex_decode(const char *s, unsigned char *out, size_t n);
 /* Read a whole file; returns 0, or -1 with errno set. */
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t max);
 

@@ -49,8 +49,6 @@ int sync_stage(const char *src, sync_exclude_fn *exclude, void *exclude_data, co
 	       const char *cache_path, struct sync_tree *out, struct sync_stage_stats *stats,
 	       struct aws_error *err);
 
-/* SHA-256 of a file, streamed. 0 or -AWSX_EFAIL. */
-int sync_hash_file(const char *path, unsigned char sha[32], struct aws_error *err);
 
 /* ---- packages (package.c) ---- */
 

@@ -106,19 +106,6 @@ int sync_files_save(const char *path, const struct sync_tree *t, struct aws_erro
 	return rc;
 }
 
-static int unhex32(const char *s, unsigned char out[32])
-{
-	if (!s || strlen(s) != 64)
-		return -1;
-	for (int i = 0; i < 64; i++) {
-		int c = s[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return -1;
-		out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] | v : v << 4);
-	}
-	return 0;
-}
-
 int sync_files_load(const char *path, const char *dir, struct sync_tree *t)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -136,7 +123,7 @@ int sync_files_load(const char *path, const char *dir, struct sync_tree *t)
 		struct sync_file *f = &t->files[t->nr];
 		memset(f, 0, sizeof(*f));
 		if (!cJSON_IsString(name) || !cJSON_IsNumber(mode) || !cJSON_IsNumber(size) ||
-		    unhex32(cJSON_GetStringValue(sha), f->sha256)) {
+		    hex_decode(cJSON_GetStringValue(sha), f->sha256, 32)) {
 			rc = -1;
 			break;
 		}

@@ -39,24 +39,6 @@ void sync_package_release(struct sync_package *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static int parse_hex32(const char *s, unsigned char out[32])
-{
-	if (!s || strlen(s) != 64)
-		return -1;
-	for (int i = 0; i < 32; i++) {
-		int a = hexval(s[2 * i]), b = hexval(s[2 * i + 1]);
-		if (a < 0 || b < 0)
-			return -1;
-		out[i] = (unsigned char)(a << 4 | b);
-	}
-	return 0;
-}
-
 static int cmp_old(const void *a, const void *b)
 {
 	return memcmp(((const struct old_entry *)a)->sha, ((const struct old_entry *)b)->sha, 32);
@@ -95,7 +77,7 @@ static void manifest_load(struct manifest *m, const char *path)
 		if (i != 6)
 			continue;
 		struct old_entry *o = &m->e[m->nr];
-		if (parse_hex32(cJSON_GetStringValue(f[0]), o->sha))
+		if (hex_decode(cJSON_GetStringValue(f[0]), o->sha, 32))
 			continue;
 		o->r.fd = -1;
 		o->r.data_offset = u64(f[1]);

@@ -44,25 +44,6 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int unhex(const char *s, unsigned char *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
-		for (int k = 0; k < 2; k++) {
-			char c = s[2 * i + k];
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				v |= (unsigned)(c - 'a' + 10);
-			else
-				return -1;
-		}
-		out[i] = (unsigned char)v;
-	}
-	return s[2 * n] ? -1 : 0;
-}
-
 static uint64_t num_of(const cJSON *j)
 {
 	if (cJSON_IsString(j))
@@ -98,7 +79,7 @@ static void cache_load(struct cache *c, const char *path)
 		r->mtime_ns = (int64_t)num_of(f[2]);
 		r->ino = num_of(f[3]);
 		r->mode = (uint32_t)num_of(f[4]);
-		if (unhex(f[5]->valuestring, r->sha, 32))
+		if (hex_decode(f[5]->valuestring, r->sha, 32))
 			continue;
 		/* records must stay sorted for the lookup; drop any out of order */
 		if (c->nr && strcmp(c->r[c->nr - 1].name, r->name) >= 0)

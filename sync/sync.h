@@ -164,6 +164,9 @@ int sync_lambda_check_size(uint64_t zipped, uint64_t unzipped, int via_s3, struc
  */
 int sync_sha256_file_base64(const char *path, char out[45], struct aws_error *err);
 
+/* The SHA-256 of a file, read in chunks (stage.c).  0, or -AWSX_EFAIL. */
+int sync_hash_file(const char *path, unsigned char sha[32], struct aws_error *err);
+
 /* ---- ignore rules ---- */
 
 /*

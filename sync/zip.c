@@ -587,36 +587,9 @@ out:
 
 int sync_sha256_file_base64(const char *path, char out[45], struct aws_error *err)
 {
-	unsigned char md[32], buf[65536];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ret = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		abort();
-	if (fd < 0) {
-		ret = aws_error_set(err, AWSX_EFAIL, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = aws_error_set(err, AWSX_EFAIL, "cannot read '%s': %s", path,
-					    strerror(errno));
-			goto out;
-		}
-		if (!n)
-			break;
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_EncodeBlock((unsigned char *)out, md, 32);
-out:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(ctx);
+	unsigned char md[32];
+	int ret = sync_hash_file(path, md, err);
+	if (!ret)
+		EVP_EncodeBlock((unsigned char *)out, md, 32);
 	return ret;
 }

@@ -113,6 +113,20 @@ static void test_iso8601(void)
 	CHECK_STR(buf, "2015-08-30T12:36:00Z");
 }
 
+static void test_hex_decode(void)
+{
+	unsigned char out[4];
+	CHECK_INT(hex_decode("00fFa5", out, 3), 0);
+	CHECK_INT(out[0], 0x00);
+	CHECK_INT(out[1], 0xff);
+	CHECK_INT(out[2], 0xa5);
+	CHECK_INT(hex_decode("00ff", out, 3), -1);   /* too short */
+	CHECK_INT(hex_decode("00ff0011", out, 3), -1); /* too long */
+	CHECK_INT(hex_decode("0g", out, 1), -1);
+	CHECK_INT(hex_decode(NULL, out, 1), -1);
+	CHECK_INT(hex_decode("", out, 0), 0);
+}
+
 int main(void)
 {
 	RUN(test_strbuf_basics);
@@ -121,5 +135,6 @@ int main(void)
 	RUN(test_kvlist);
 	RUN(test_error_format);
 	RUN(test_iso8601);
+	RUN(test_hex_decode);
 	return check_done();
 }
