@@ -23,12 +23,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BLOG = ROOT / "examples" / "blog"
 FAKEBIN = ROOT / "tests" / "support" / "fakebin"
 READ_PREFIXES = ("Get", "List", "Describe", "Head")
+# ctest runs tests in parallel, all against one proxy: each test process signs with
+# its own key (the proxy maps any AKIA* key to the test secret), so that counting
+# write calls in the shared request log sees this test's requests only.
+KEY = "AKIASYNC%012d" % (os.getpid() % 10**12)
 
 
 def setup(tmp, app=BLOG):
     """A copy of app in tmp/app, its stack deployed; (env, app dir, stack name, ids)."""
     env = harness.home(tmp)
-    env.update(AWS_ACCESS_KEY_ID=harness.TEST_ACCESS_KEY,
+    env.update(AWS_ACCESS_KEY_ID=KEY,
                AWS_SECRET_ACCESS_KEY=harness.TEST_SECRET,
                PATH="%s:%s" % (FAKEBIN, env["PATH"]),
                AWSX_FAKE_PIP_LOG=str(pathlib.Path(tmp) / "pip.log"))
@@ -59,7 +63,7 @@ def sync(env, d, stack, *extra, expect=0):
 def writes(mark):
     """The write calls (anything not Get/List/Describe/Head) the proxy saw since mark."""
     out = []
-    for e in harness.requests_since(mark, access_key=harness.TEST_ACCESS_KEY):
+    for e in harness.requests_since(mark, access_key=KEY):
         api = e.get("api") or ""
         if api.startswith(READ_PREFIXES):
             continue
@@ -74,7 +78,7 @@ def by_id(doc):
 def boto(service):
     import boto3
     return boto3.client(service, endpoint_url=harness.env()["endpoint_url"],
-                        region_name="us-east-1", aws_access_key_id=harness.TEST_ACCESS_KEY,
+                        region_name="us-east-1", aws_access_key_id=KEY,
                         aws_secret_access_key=harness.TEST_SECRET)
 
 
@@ -383,7 +387,7 @@ def test_missing_codeuri_names_the_template_line(tmp):
     _, r = sync(env, d, stack, expect=1)
     assert "template.yaml:%d:" % line in r.stderr and "greetings/" in r.stderr, r.stderr
     assert "does not exist" in r.stderr, r.stderr
-    assert not harness.requests_since(mark, access_key=harness.TEST_ACCESS_KEY)
+    assert not harness.requests_since(mark, access_key=KEY)
 
 
 def test_resource_missing_from_stack_suggests_full_sync(tmp):
