@@ -385,4 +385,121 @@ def test_state_machine_and_http_api(tmp):
     assert outputs[0]["OutputValue"] == api["ApiEndpoint"] + "/", (outputs, api)
 
 
+# --------------------------------------------------------------------------------------
+# Nested stacks with local templates
+# --------------------------------------------------------------------------------------
+
+NESTED_FILES = {
+    "template.yaml": """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Child:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: child/template.yaml
+      Parameters:
+        Greeting: hello
+  Plain:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: plain/stack.yaml
+""",
+    # a SAM child: its paths are relative to child/
+    "child/template.yaml": """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Greeting:
+    Type: String
+Resources:
+  ChildFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Environment:
+        Variables:
+          GREETING: !Ref Greeting
+""",
+    "child/src/app.py": "def handler(event, context):\n    return 'child'\n",
+    # a plain CloudFormation child with a nested SAM grandchild of its own
+    "plain/stack.yaml": """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+  PlainFunction:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: code/
+      Handler: app.handler
+      Runtime: python3.12
+      Role: !GetAtt Role.Arn
+  Grand:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: grand/template.yaml
+""",
+    "plain/code/app.py": "def handler(event, context):\n    return 'plain'\n",
+    "plain/grand/template.yaml": """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  GrandFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: app.handler
+      Runtime: python3.12
+""",
+    "plain/grand/fn/app.py": "def handler(event, context):\n    return 'grand'\n",
+}
+
+
+def test_nested_stacks(tmp):
+    app = tmp / "nested"
+    for name, text in NESTED_FILES.items():
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        (app / name).write_text(text)
+    stack = unique("nested")
+    ids = deploy(stack, app)
+    cfn, lam = client("cloudformation"), client("lambda")
+    child = samstack.stack_resources(cfn, ids["Child"])
+    plain = samstack.stack_resources(cfn, ids["Plain"])
+    grand = samstack.stack_resources(cfn, plain["Grand"])
+    for nested in (ids["Child"], ids["Plain"], plain["Grand"]):
+        assert samstack.stack_status(cfn, nested)[0] == "CREATE_COMPLETE", nested
+    for rows, lid, folder in ((child, "ChildFunction", "child/src"),
+                              (plain, "PlainFunction", "plain/code"),
+                              (grand, "GrandFunction", "plain/grand/fn")):
+        conf = lam.get_function(FunctionName=rows[lid])["Configuration"]
+        assert conf["CodeSha256"] == code_sha256(app / folder), (lid, conf)
+    conf = lam.get_function(FunctionName=child["ChildFunction"])["Configuration"]
+    assert conf["Environment"]["Variables"] == {"GREETING": "hello"}, conf
+
+    # the parent names the children by URL; a SAM child is uploaded with its
+    # transform, as `sam package` does (moto's process applies it, motoext.py)
+    url = processed(cfn, stack)["Resources"]["Child"]["Properties"]["TemplateURL"]
+    assert url.startswith("https://s3.amazonaws.com/%s/" % samstack.DEFAULT_BUCKET), url
+    body = s3_client().get_object(Bucket=samstack.DEFAULT_BUCKET,
+                                  Key=url.split("/", 4)[4])["Body"].read().decode()
+    assert "Transform: AWS::Serverless-2016-10-31" in body and "CodeUri:" in body, body
+
+    # an edit in a child's code reaches its function through UpdateStack
+    with open(app / "child" / "src" / "app.py", "a") as f:
+        f.write("# changed\n")
+    ids = deploy(stack, app)
+    child = samstack.stack_resources(cfn, ids["Child"])
+    conf = lam.get_function(FunctionName=child["ChildFunction"])["Configuration"]
+    assert conf["CodeSha256"] == code_sha256(app / "child" / "src"), conf
+
+
 harness.main(globals())

@@ -23,6 +23,12 @@ backends, the types the SAM transform produces and `awsx sync` / `awsx logs` rea
 - AWS::StepFunctions::StateMachine  moto reads DefinitionString only: Definition and
                              DefinitionS3Location are turned into it, with
                              DefinitionSubstitutions applied, as AWS does.
+- AWS::CloudFormation::Stack moto creates a nested stack from its TemplateURL as it
+                             is, without the transforms AWS applies: a child template
+                             with the SAM transform (what `sam package` uploads for an
+                             AWS::Serverless::Application) is translated here, with
+                             the same code as the verifying proxy (samtransform.py),
+                             the nested stack's parameters and region.
 
 Each is listed in docs/testing.md. moto's model metaclass files every model under
 the service named by the second part of its module name, hence the __module__ lines.
@@ -35,9 +41,15 @@ import yaml
 # CloudFormationModel.__subclasses__() and replace moto's for the same type.
 from moto.apigateway import models as apigw
 from moto.apigatewayv2 import models as apigw2
+from moto.cloudformation import models as cfnmodels
+from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.utils import get_stack_from_s3_url
 from moto.core.common_models import CloudFormationModel
 from moto.s3 import models as s3models
 from moto.stepfunctions import models as sfn
+from moto.utilities.utils import get_partition
+
+import samtransform    # the verifying proxy's SAM transform (tests/support)
 
 HTTP_VERBS = ("get", "put", "post", "delete", "options", "head", "patch",
               "x-amazon-apigateway-any-method")
@@ -437,3 +449,61 @@ class StateMachineDefinition(CloudFormationModel):
                                         region_name):
         sfn.StateMachine.delete_from_cloudformation_json(resource_name, cloudformation_json,
                                                          account_id, region_name)
+
+
+class NestedStack(CloudFormationModel):
+    """AWS::CloudFormation::Stack: moto's nested stack, its template given the SAM
+    transform first when it declares it (moto would skip every AWS::Serverless::*
+    resource of it). The instances are moto's own Stack objects."""
+    __module__ = "moto.cloudformation.awsx_ext"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return cfnmodels.Stack.cloudformation_name_type()
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudFormation::Stack"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return cfnmodels.Stack.has_cfn_attr(attr)
+
+    @staticmethod
+    def _template(props, account_id, region_name):
+        text = get_stack_from_s3_url(props["TemplateURL"], account_id=account_id,
+                                     partition=get_partition(region_name))
+        try:
+            template = samtransform.load_template(text)
+        except ValueError:
+            return text                  # not ours to judge: moto answers as it does
+        if not samtransform.uses_sam(template):
+            return text
+        params = {k: str(v) for k, v in (props.get("Parameters") or {}).items()}
+        try:
+            return json.dumps(samtransform.translate(template, params, region_name), indent=1)
+        except samtransform.TransformError as e:
+            raise ValidationError(message=str(e))
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = cfnmodels.cloudformation_backends[account_id][region_name]
+        return backend.create_stack(name=resource_name,
+                                    template=cls._template(props, account_id, region_name),
+                                    parameters=props.get("Parameters", {}))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        # as moto does: a new nested stack replaces the old one (AWS updates it in place)
+        cls.delete_from_cloudformation_json(original_resource.name, cloudformation_json,
+                                            account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
+                                                   account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        cfnmodels.cloudformation_backends[account_id][region_name].delete_stack(resource_name)

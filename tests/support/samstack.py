@@ -9,6 +9,14 @@ template to point at them, and create (or update) the stack with CreateStack /
 UpdateStack through the verifying proxy, whose SAM transform (samtransform.py)
 turns it into resources moto creates. Returns {logical id: physical id}.
 
+Nested stacks with a local template (AWS::CloudFormation::Stack TemplateURL,
+AWS::Serverless::Application Location: a path relative to the parent template's
+folder) are packaged the same way, recursively (their paths relative to their own
+folder), uploaded as templates, and named by their S3 URL in the form `sam package`
+writes (https://s3.amazonaws.com/BUCKET/KEY, or s3.REGION.amazonaws.com outside
+us-east-1). A child keeps its own Transform, as with `sam package`: moto's process
+applies it when it creates the nested stack (motoext.py).
+
   import harness
   ids = harness.deploy_sam_stack("blog-1", "examples/blog")
 
@@ -51,6 +59,15 @@ ARTIFACTS = {
     "AWS::Lambda::LayerVersion": [("Content", "lambda", True)],
     "AWS::StepFunctions::StateMachine": [("DefinitionS3Location", "sam", False)],
 }
+
+
+# Resource type -> property naming a nested stack's template: a local path is packaged
+# (recursively) and replaced by the uploaded template's URL.
+NESTED_TEMPLATES = {
+    "AWS::CloudFormation::Stack": "TemplateURL",
+    "AWS::Serverless::Application": "Location",
+}
+MAX_NESTING = 8
 
 
 class DeployError(Exception):
@@ -96,28 +113,68 @@ def _is_local(value):
     return isinstance(value, str) and value and not value.startswith("s3://")
 
 
+def _is_local_template(value):
+    # a nested template named by a URL (https://, s3://) or by an application of the
+    # Serverless Application Repository (a mapping) is not ours to package
+    return isinstance(value, str) and value and "://" not in value
+
+
+def template_url(region, bucket, key):
+    """The https URL of an uploaded template, path-style, as `sam package` writes it
+    (and as moto's CloudFormation and the proxy read it back from moto's S3)."""
+    host = "s3.amazonaws.com" if region in (None, "us-east-1") else "s3.%s.amazonaws.com" % region
+    return "https://%s/%s/%s" % (host, bucket, key)
+
+
 class Packager:
     """Uploads local artifacts once each (content-addressed keys) and rewrites properties."""
 
-    def __init__(self, s3, bucket, base_dir, prefix):
+    def __init__(self, s3, bucket, base_dir, prefix, parents=()):
         self.s3 = s3
         self.bucket = bucket
         self.base_dir = base_dir
         self.prefix = prefix
+        self.parents = tuple(parents)    # templates being packaged above this one
 
     def upload(self, local, zip_it):
-        path = os.path.normpath(os.path.join(self.base_dir, local))
-        if not os.path.exists(path):
-            raise FileNotFoundError("local artifact '%s' does not exist" % path)
+        path = self.local_path(local)
         if zip_it:
             data, ext = zip_folder(path), ".zip"
         else:
             with open(path, "rb") as f:
                 data = f.read()
             ext = os.path.splitext(path)[1]
+        return self.put(data, ext)
+
+    def local_path(self, local):
+        path = os.path.normpath(os.path.join(self.base_dir, local))
+        if not os.path.exists(path):
+            raise FileNotFoundError("local artifact '%s' does not exist" % path)
+        return path
+
+    def put(self, data, ext):
         key = "%s/%s%s" % (self.prefix, hashlib.sha256(data).hexdigest(), ext)
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
         return key
+
+    def nested(self, local):
+        """Package the nested template at local (a file, or a folder holding
+        template.yaml), upload it; its URL."""
+        path = self.local_path(local)
+        if os.path.isdir(path):
+            path = find_template(path)
+        path = os.path.realpath(path)
+        if path in self.parents:
+            raise ValueError("nested template '%s' includes itself" % path)
+        if len(self.parents) >= MAX_NESTING:
+            raise ValueError("nested templates deeper than %d at '%s'" % (MAX_NESTING, path))
+        with open(path, encoding="utf-8") as f:
+            child = samtransform.load_template(f.read())
+        Packager(self.s3, self.bucket, os.path.dirname(path), self.prefix,
+                 self.parents + (path,)).rewrite(child)
+        body = yaml.safe_dump(child, sort_keys=False, default_flow_style=False)
+        key = self.put(body.encode("utf-8"), os.path.splitext(path)[1] or ".template")
+        return template_url(self.s3.meta.region_name, self.bucket, key)
 
     def location(self, local, form, zip_it):
         key = self.upload(local, zip_it)
@@ -137,6 +194,9 @@ class Packager:
             for prop, form, zip_it in ARTIFACTS.get(res.get("Type"), ()):
                 if _is_local(props.get(prop)):
                     props[prop] = self.location(props[prop], form, zip_it)
+            prop = NESTED_TEMPLATES.get(res.get("Type"))
+            if prop and _is_local_template(props.get(prop)):
+                props[prop] = self.nested(props[prop])
         # Functions without a CodeUri of their own take the one in Globals.
         glob = ((template.get("Globals") or {}).get("Function") or {})
         if _is_local(glob.get("CodeUri")):
@@ -151,7 +211,8 @@ def package(template_dir, s3, bucket=DEFAULT_BUCKET, prefix="packages", template
     with open(path, encoding="utf-8") as f:
         template = samtransform.load_template(f.read())
     ensure_bucket(s3, bucket)
-    Packager(s3, bucket, os.path.dirname(path), prefix).rewrite(template)
+    Packager(s3, bucket, os.path.dirname(path), prefix,
+             (os.path.realpath(path),)).rewrite(template)
     return yaml.safe_dump(template, sort_keys=False, default_flow_style=False)
 
 
