@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: Apache-2.0
+"""awsx sync --code of a stack with a nested stack, against moto behind the proxy.
+
+The app has a function of its own and an AWS::Serverless::Application whose Location
+is a local template (child/template.yaml) with a function of its own (CodeUri relative
+to child/). tests/support/samstack.py packages and uploads the child, the proxy
+transforms the parent, moto's process (motoext.py) the child.  awsx names the nested
+function "Child/ChildFunction" and finds it in the nested stack.  Write calls are
+counted from the proxy's request log, never from awsx's own report."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+import harness  # noqa: E402
+import samstack  # noqa: E402
+
+READ_PREFIXES = ("Get", "List", "Describe", "Head")
+# ctest runs tests in parallel against one proxy: awsx signs with a key of this test
+# process's own (the proxy maps any AKIA* key to the test secret), so that the write
+# calls counted in the shared request log are this test's only.
+KEY = "AKIANEST%012d" % (os.getpid() % 10**12)
+
+NESTED_APP = {
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ParentFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: parent/
+      Handler: app.handler
+      Runtime: python3.12
+  Child:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: child/template.yaml
+      Parameters:
+        Greeting: hello
+""",
+    "parent/app.py": "def handler(e, c):\n    return 'parent'\n",
+    "child/template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Greeting:
+    Type: String
+Resources:
+  ChildFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Environment:
+        Variables:
+          GREETING: !Ref Greeting
+""",
+    "child/src/app.py": "import os\n\ndef handler(e, c):\n    return os.environ['GREETING']\n",
+}
+
+
+def setup(tmp, app=NESTED_APP):
+    """app written to tmp/app, its stack deployed; (env, app dir, stack name, ids of
+    the parent stack, ids of the nested stack)."""
+    env = harness.home(tmp)
+    env.update(AWS_ACCESS_KEY_ID=KEY,
+               AWS_SECRET_ACCESS_KEY=harness.TEST_SECRET)
+    d = pathlib.Path(tmp) / "app"
+    for name, text in app.items():
+        p = d / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    stack = "nested-" + uuid.uuid4().hex[:10]
+    ids = samstack.deploy_sam_stack(stack, str(d))
+    assert ids.get("Child"), ids
+    _, cfn = samstack.clients(harness.env()["endpoint_url"])
+    child = samstack.stack_resources(cfn, ids["Child"])
+    assert child.get("ChildFunction"), child
+    return env, d, stack, ids, child
+
+
+def sync(env, d, stack, *extra, expect=0):
+    # in the app's folder, as a user runs it (the template is found there)
+    r = subprocess.run([harness.awsx_bin(), "sync", "--stack-name", stack, "--code",
+                        "--output", "json"] + list(extra),
+                       env=env, cwd=str(d), capture_output=True, text=True, timeout=120)
+    assert r.returncode == expect, "exit %d (want %d)\n%s\n%s" % (
+        r.returncode, expect, r.stdout, r.stderr)
+    return json.loads(r.stdout) if r.stdout.strip().startswith("{") else None, r
+
+
+def writes(mark):
+    """The write calls (anything not Get/List/Describe/Head) the proxy saw since mark."""
+    return [e for e in harness.requests_since(mark, access_key=KEY)
+            if not (e.get("api") or "").startswith(READ_PREFIXES)]
+
+
+def by_id(doc):
+    return {r["Id"]: r for r in doc["Resources"]}
+
+
+def code_sha256(function_name):
+    import boto3
+    lam = boto3.client("lambda", endpoint_url=harness.env()["endpoint_url"],
+                       region_name="us-east-1", aws_access_key_id=KEY,
+                       aws_secret_access_key=harness.TEST_SECRET)
+    return lam.get_function(FunctionName=function_name)["Configuration"]["CodeSha256"]
+
+
+def test_nested_function_synced_then_nothing_to_write(tmp):
+    env, d, stack, ids, child = setup(tmp)
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    res = by_id(doc)
+    assert set(res) == {"ParentFunction", "Child/ChildFunction"}, res
+    nested = res["Child/ChildFunction"]
+    assert nested["Result"] == "updated", nested
+    assert nested["PhysicalId"] == child["ChildFunction"], (nested, child)
+    assert res["ParentFunction"]["PhysicalId"] == ids["ParentFunction"], res
+    assert code_sha256(child["ChildFunction"]) == nested["CodeSha256"], nested
+    paths = [e["path"] for e in writes(mark)]
+    assert any(child["ChildFunction"] in p for p in paths), paths
+
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    assert all(r["Result"] == "unchanged" for r in doc["Resources"]), doc
+    w = writes(mark)
+    assert not w, "an unchanged sync made write calls: %s" % [e["api"] for e in w]
+
+
+def test_child_edit_updates_only_nested_function(tmp):
+    env, d, stack, ids, child = setup(tmp)
+    sync(env, d, stack)
+    with open(d / "child" / "src" / "app.py", "a") as f:
+        f.write("\n# edited\n")
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack)
+    res = by_id(doc)
+    assert res["Child/ChildFunction"]["Result"] == "updated", res
+    assert res["ParentFunction"]["Result"] == "unchanged", res
+    w = writes(mark)
+    assert [e["api"] for e in w] == ["UpdateFunctionCode"], [e["api"] for e in w]
+    assert child["ChildFunction"] in w[0]["path"], w[0]
+    assert code_sha256(child["ChildFunction"]) == res["Child/ChildFunction"]["CodeSha256"]
+
+
+def test_resource_id_selects_nested_function(tmp):
+    env, d, stack, ids, child = setup(tmp)
+    parent_sha = code_sha256(ids["ParentFunction"])
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack, "--resource-id", "Child/ChildFunction")
+    res = by_id(doc)
+    assert set(res) == {"Child/ChildFunction"}, res
+    assert res["Child/ChildFunction"]["Result"] == "updated", res
+    w = writes(mark)
+    assert [e["api"] for e in w] == ["UpdateFunctionCode"], [e["api"] for e in w]
+    assert child["ChildFunction"] in w[0]["path"], w[0]
+    assert code_sha256(ids["ParentFunction"]) == parent_sha
+
+
+harness.main(globals())
