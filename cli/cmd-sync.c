@@ -105,6 +105,11 @@ static void print_text(struct cli_ctx *cli, const struct sync_code_report *rep)
 		if (n > width)
 			width = n;
 	}
+	for (size_t i = 0; i < rep->not_syncable_nr; i++) {
+		size_t n = strlen(rep->not_syncable[i]->id);
+		if (n > width)
+			width = n;
+	}
 	for (size_t i = 0; i < rep->nr; i++) {
 		const struct sync_result *r = &rep->results[i];
 		const char *color = "";
@@ -126,9 +131,10 @@ static void print_text(struct cli_ctx *cli, const struct sync_code_report *rep)
 	for (size_t i = 0; i < rep->not_syncable_nr; i++)
 		printf("%-*s  skipped    %s\n", (int)width, rep->not_syncable[i]->id,
 		       rep->not_syncable[i]->why_not ? rep->not_syncable[i]->why_not : "");
-	printf("%zu updated, %zu unchanged%s%s in %.2f s (build %.2f s), %d write call%s\n",
-	       updated, rep->nr - updated - failed, failed ? ", " : "",
-	       failed ? "failed: see above" : "", (double)rep->total_ms / 1000.0,
+	printf("%zu updated, %zu unchanged", updated, rep->nr - updated - failed);
+	if (failed)
+		printf(", %zu failed", failed);
+	printf(" in %.2f s (build %.2f s), %d write call%s\n", (double)rep->total_ms / 1000.0,
 	       (double)rep->build_ms / 1000.0, writes, writes == 1 ? "" : "s");
 }
 

@@ -224,7 +224,29 @@ static int build_code(const struct sync_build_options *o, const struct tmpl_reso
 	}
 	if ((rc = sync_ignore_add_defaults(&ig, runtime)))
 		goto out;
-	path = xstrfmt("%s/.awsxignore", src);
+	{
+		/* dependencies come from package.json's install, never from a local node_modules */
+		struct strbuf manifest = STRBUF_INIT;
+		strbuf_addf(&manifest, "%s/package.json", src);
+		if (runtime && str_starts_with(runtime, "nodejs") && !access(manifest.buf, F_OK))
+			rc = sync_ignore_add_line(&ig, "/node_modules/", "awsx", 0, err);
+		strbuf_release(&manifest);
+		if (rc)
+			goto out;
+	}
+	if (o->progress && !bm && runtime &&
+	    (str_starts_with(runtime, "java") || str_starts_with(runtime, "dotnet") ||
+	     str_starts_with(runtime, "go")))
+		fprintf(o->progress,
+			"note: %s: awsx has no builder for %s: its %s folder is zipped as it is "
+			"(use Metadata BuildMethod: makefile to build it)\n",
+			r->id, runtime, r->source_property);
+	{
+		size_t n = strlen(src);
+		while (n > 1 && src[n - 1] == '/')
+			n--;
+		path = xstrfmt("%.*s/.awsxignore", (int)n, src);
+	}
 	if ((rc = sync_ignore_add_file(&ig, path, err)))
 		goto out;
 	{
@@ -347,12 +369,69 @@ static int substitute(const struct tmpl_resource *r, struct strbuf *text, struct
 	return 0;
 }
 
+/* The definition text of a state machine written in the template itself (Definition, DefinitionString). */
+static int inline_definition(const struct tmpl_resource *r, struct strbuf *text,
+			     struct aws_error *err)
+{
+	struct strbuf msg = STRBUF_INIT;
+	const cJSON *intr = r->definition ? find_intrinsic(r->definition) : NULL;
+	if (intr || (!r->definition && !r->definition_string.value)) {
+		struct tmpl_pos pos = {0, 0}, key = {0, 0};
+		if (intr)
+			tmpl_doc_pos(r->doc, intr, &pos, &key);
+		struct tmpl_loc loc = {tmpl_doc_path(r->doc), key.line, key.col};
+		where(intr ? &loc : &r->loc, &msg);
+		aws_error_set(err, AWSX_EFAIL,
+			      "%sthe definition of %s %s, which only CloudFormation resolves: run a "
+			      "full sync (awsx sync without --code)",
+			      msg.buf, r->id, intr ? "uses an intrinsic function" : "does not resolve");
+		strbuf_release(&msg);
+		return -AWSX_EFAIL;
+	}
+	if (r->definition) {
+		char *s = cJSON_PrintUnformatted(r->definition);
+		strbuf_adds(text, s);
+		cJSON_free(s);
+		return 0;
+	}
+	/* DefinitionString: JSON text, compared in the same canonical form as the deployed one */
+	cJSON *parsed = cJSON_Parse(r->definition_string.value);
+	char *s = parsed ? cJSON_PrintUnformatted(parsed) : NULL;
+	strbuf_adds(text, s ? s : r->definition_string.value);
+	cJSON_free(s);
+	cJSON_Delete(parsed);
+	return 0;
+}
+
+static void definition_hash(struct sync_built *b, struct strbuf *text)
+{
+	unsigned char sha[32];
+	unsigned int n = 0;
+	struct strbuf hex = STRBUF_INIT;
+	EVP_Digest(text->buf, text->len, sha, &n, EVP_sha256(), NULL);
+	strbuf_addhex(&hex, sha, 32);
+	memcpy(b->definition_sha, hex.buf, 65);
+	strbuf_release(&hex);
+	b->definition = strbuf_detach(text, NULL);
+}
+
 static int build_definition(const struct tmpl_resource *r, struct sync_built *b,
 			    struct aws_error *err)
 {
 	struct tmpl_doc *doc = NULL;
 	struct strbuf text = STRBUF_INIT;
-	int rc = tmpl_load_file(r->source_path, &doc, err);
+	int rc;
+
+	if (!r->source_path && r->kind == TMPL_STATE_MACHINE) {
+		rc = inline_definition(r, &text, err);
+		if (!rc)
+			rc = substitute(r, &text, err);
+		if (!rc)
+			definition_hash(b, &text);
+		strbuf_release(&text);
+		return rc;
+	}
+	rc = tmpl_load_file(r->source_path, &doc, err);
 	if (rc) {
 		struct strbuf msg = STRBUF_INIT;
 		where(&r->source.loc, &msg);
@@ -380,14 +459,7 @@ static int build_definition(const struct tmpl_resource *r, struct sync_built *b,
 	cJSON_free(s);
 	if (r->kind == TMPL_STATE_MACHINE && (rc = substitute(r, &text, err)))
 		goto out;
-	unsigned char sha[32];
-	unsigned int n = 0;
-	EVP_Digest(text.buf, text.len, sha, &n, EVP_sha256(), NULL);
-	struct strbuf hex = STRBUF_INIT;
-	strbuf_addhex(&hex, sha, 32);
-	memcpy(b->definition_sha, hex.buf, 65);
-	strbuf_release(&hex);
-	b->definition = strbuf_detach(&text, NULL);
+	definition_hash(b, &text);
 out:
 	strbuf_release(&text);
 	tmpl_doc_free(doc);

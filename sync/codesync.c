@@ -153,6 +153,26 @@ static void resolve_substitutions(struct tmpl_resource *r, const struct sync_sta
 	}
 }
 
+/*
+ * The last sync left exactly this package on this resource: a package over
+ * the direct upload limit then needs no --s3-bucket (the flow compares
+ * CodeSha256 and finds nothing to send; should the cloud differ after all,
+ * the flow says --s3-bucket is needed before uploading anything).
+ */
+static int deployed_as(struct sync_state *st, const struct tmpl_resource *r,
+		       const struct sync_physical *p, const struct sync_built *b)
+{
+	cJSON *rec = sync_state_resource(st, r->id);
+	const char *sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "sha256"));
+	const char *phys = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "physical"));
+	int same_phys = !p->physical || !*p->physical || (phys && !strcmp(phys, p->physical));
+	const char *deps = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "dependencies"));
+	if (b->has_layer && b->layer.zip_size > SYNC_LAMBDA_MAX_ZIPPED_DIRECT &&
+	    (!deps || strcmp(deps, b->deps.key)))
+		return 0; /* a new dependency layer over the limit */
+	return sha && same_phys && !strcmp(sha, b->code.sha256_b64);
+}
+
 static int has_unresolved_substitution(const struct tmpl_model *m, const char *pick)
 {
 	for (size_t i = 0; i < m->nr; i++) {
@@ -240,6 +260,8 @@ int sync_code_run(struct aws_ctx *ctx, const struct sync_code_options *o,
 		free(awsx_dir);
 		awsx_dir = abs;
 	}
+	if ((rc = sync_state_load(&state, awsx_dir, region, o->stack_name, err)))
+		goto out;
 	struct sync_build_options bo = {.awsx_dir = awsx_dir,
 					.dependency_layer = o->dependency_layer,
 					.progress = o->progress};
@@ -263,7 +285,7 @@ int sync_code_run(struct aws_ctx *ctx, const struct sync_code_options *o,
 									      : b->layer.zip_size;
 			int kind = AWSX_EFAIL;
 			rc = sync_lambda_check_size(0, unzipped, 1, err);
-			if (!rc && !o->s3_bucket) {
+			if (!rc && !o->s3_bucket && !deployed_as(&state, r, phys[n], b)) {
 				kind = AWSX_EUSAGE;
 				rc = sync_lambda_check_size(zipped, unzipped, 0, err);
 			}
@@ -278,22 +300,21 @@ int sync_code_run(struct aws_ctx *ctx, const struct sync_code_options *o,
 	}
 	rep->build_ms = now_ms_monotonic() - t0;
 
-	if ((rc = sync_state_load(&state, awsx_dir, region, o->stack_name, err)))
-		goto out;
 	struct sync_flow_options fo = {.stack_name = o->stack_name, .s3_bucket = o->s3_bucket,
 				       .max_in_flight = 8, .state = &state};
 	rc = sync_flows_run(ctx, &fo, rep->built, phys, rep->nr, rep->results);
 	struct aws_error serr;
 	aws_error_clear(&serr);
-	if (sync_state_save(&state, &serr) && !rc) {
+	int save = sync_state_save(&state, &serr);
+	if (rc == -AWSX_EINTR)
+		aws_error_set(err, AWSX_EINTR, "interrupted");
+	else if (rc)
+		aws_error_set(err, -rc, "the sync of one or more resources failed");
+	else if (save) {
+		/* everything synced but the record of it: say so, the next sync compares anyway */
 		*err = serr;
 		rc = -AWSX_EFAIL;
 	}
-	if (rc && rc != -AWSX_EINTR)
-		aws_error_set(err, -rc, "the sync of %s failed",
-			      rc == -AWSX_EFAIL ? "a resource" : "one or more resources");
-	if (rc == -AWSX_EINTR)
-		aws_error_set(err, AWSX_EINTR, "interrupted");
 out:
 	rep->total_ms = now_ms_monotonic() - t0;
 	sync_state_release(&state);

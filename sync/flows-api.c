@@ -54,9 +54,16 @@ static void sm_updated(struct flow *f, struct aws_response *resp)
 
 /* ---- APIs ---- */
 
+/*
+ * The definition hash the last sync sent to this very API (a stack deleted
+ * and created again has a new API id, which must get the definition again).
+ */
 static const char *state_definition(struct flow *f)
 {
 	cJSON *st = sync_state_resource(f->run->opts->state, f->res->id);
+	const char *phys = flow_jstr(st, "physical");
+	if (!phys || !f->phys->physical || strcmp(phys, f->phys->physical))
+		return NULL;
 	return flow_jstr(st, "definition");
 }
 

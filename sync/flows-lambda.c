@@ -421,6 +421,7 @@ static void fn_layers_next(struct flow *f, struct aws_response *resp)
 static void fn_layers_done(struct flow *f, struct aws_response *resp)
 {
 	f->out->outcome = SYNC_UPDATED;
+	f->code_changed = 1; /* what runs changed: AutoPublishAlias publishes a version */
 	if (!f->out->detail)
 		f->out->detail = xstrdup("layers updated");
 	wait_update(f, resp->json, fn_layers_next);

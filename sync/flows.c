@@ -303,8 +303,8 @@ int sync_flows_run(struct aws_ctx *ctx, const struct sync_flow_options *opts,
 		f->out->phys = phys[i];
 		f->out->outcome = SYNC_SKIPPED;
 		strbuf_init(&f->body, 0);
-		if (f->res->kind == TMPL_FUNCTION &&
-		    (built[i].has_layer || built[i].deps.kind != SYNC_DEPS_NONE))
+		/* for every function: one left from an earlier manifest is removed */
+		if (f->res->kind == TMPL_FUNCTION)
 			f->dep_name = sync_dep_layer_name(opts->stack_name, f->res->id);
 	}
 	link_layers(&run);

@@ -513,4 +513,69 @@ def test_makefile_build(tmp):
     assert count.read_text().count("run") == 2
 
 
+ALIAS_APP = {
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  AliasedFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: app.handler
+      Runtime: python3.12
+      AutoPublishAlias: live
+  InlineFlow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        Comment: ${Word}
+        StartAt: Done
+        States:
+          Done:
+            Type: Succeed
+      DefinitionSubstitutions:
+        Word: first
+      Policies: []
+""",
+    "fn/app.py": "def handler(e, c):\n    return 1\n",
+}
+
+
+def test_auto_publish_alias_and_inline_state_machine(tmp):
+    env, d, stack, ids = setup(tmp, ALIAS_APP)
+    sync(env, d, stack)
+    (d / "fn" / "app.py").write_text("def handler(e, c):\n    return 2\n")
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack, "--resource-id", "AliasedFunction")
+    apis = [e["api"] for e in writes(mark)]
+    assert apis == ["UpdateFunctionCode", "PublishVersion", "UpdateAlias"], apis
+    lam = boto("lambda")
+    alias = lam.get_alias(FunctionName=ids["AliasedFunction"], Name="live")
+    version = lam.get_function(FunctionName=ids["AliasedFunction"],
+                               Qualifier=alias["FunctionVersion"])["Configuration"]
+    assert version["CodeSha256"] == by_id(doc)["AliasedFunction"]["CodeSha256"], version
+    # an inline definition is local too: an edit in the template is one UpdateStateMachine
+    t = d / "template.yaml"
+    t.write_text(t.read_text().replace("Word: first", "Word: second"))
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack, "--resource-id", "InlineFlow")
+    assert [e["api"] for e in writes(mark)] == ["UpdateStateMachine"]
+    sm = boto("stepfunctions").describe_state_machine(stateMachineArn=ids["InlineFlow"])
+    assert json.loads(sm["definition"])["Comment"] == "second", sm["definition"]
+
+
+def test_removed_requirements_drop_the_dependency_layer(tmp):
+    env, d, stack, ids = setup(tmp)
+    sync(env, d, stack)
+    (d / "greeting" / "requirements.txt").unlink()
+    mark = harness.log_mark()
+    doc, _ = sync(env, d, stack, "--resource-id", "GreetingFunction")
+    apis = [e["api"] for e in writes(mark)]
+    # (the package changes too: requirements.txt was in it)
+    assert apis == ["UpdateFunctionConfiguration", "UpdateFunctionCode",
+                    "DeleteLayerVersion"], apis
+    conf = boto("lambda").get_function(FunctionName=ids["GreetingFunction"])["Configuration"]
+    assert not conf.get("Layers"), conf.get("Layers")
+
+
 harness.main(globals())
