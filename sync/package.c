@@ -49,22 +49,38 @@ static uint64_t u64(const cJSON *j)
 	return cJSON_IsNumber(j) && j->valuedouble > 0 ? (uint64_t)j->valuedouble : 0;
 }
 
+/*
+ * The manifest is two files: <zip>.json, small (id, SHA-256, sizes), read on
+ * every build, and <zip>.entries.json, where each content hash's stored bytes
+ * are, read only when the zip is rewritten.  A no-change build of a
+ * 10,000-file function so never parses the entries.
+ */
 static void manifest_load(struct manifest *m, const char *path)
 {
 	struct strbuf text = STRBUF_INIT;
 	memset(m, 0, sizeof(*m));
-	if (strbuf_read_file(&text, path, 64u << 20))
+	if (strbuf_read_file(&text, path, 1u << 20))
 		goto out;
 	m->json = cJSON_ParseWithLength(text.buf, text.len);
 	m->id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m->json, "id"));
 	m->sha256 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m->json, "sha256"));
 	m->size = u64(cJSON_GetObjectItemCaseSensitive(m->json, "size"));
 	m->unzipped = u64(cJSON_GetObjectItemCaseSensitive(m->json, "unzipped"));
-	const cJSON *entries = cJSON_GetObjectItemCaseSensitive(m->json, "entries");
-	if (!m->id || !m->sha256 || !cJSON_IsArray(entries)) {
+	if (!m->id || !m->sha256)
 		m->id = m->sha256 = NULL;
+out:
+	strbuf_release(&text);
+}
+
+static void manifest_load_entries(struct manifest *m, const char *path)
+{
+	struct strbuf text = STRBUF_INIT;
+	cJSON *entries = NULL;
+	if (strbuf_read_file(&text, path, 256u << 20))
 		goto out;
-	}
+	entries = cJSON_ParseWithLength(text.buf, text.len);
+	if (!cJSON_IsArray(entries))
+		goto out;
 	m->e = xcalloc((size_t)cJSON_GetArraySize(entries) + 1, sizeof(*m->e));
 	const cJSON *e;
 	cJSON_ArrayForEach(e, entries)
@@ -89,6 +105,7 @@ static void manifest_load(struct manifest *m, const char *path)
 	}
 	qsort(m->e, m->nr, sizeof(*m->e), cmp_old);
 out:
+	cJSON_Delete(entries);
 	strbuf_release(&text);
 }
 
@@ -118,18 +135,15 @@ void sync_tree_id(const struct sync_tree *t, char out[65])
 	strbuf_release(&hex);
 }
 
-static int manifest_save(const char *path, const struct sync_tree *t,
+static int manifest_save(const char *path, const char *entries_path, const struct sync_tree *t,
 			 const struct sync_package *p, const struct sync_zip_reuse *info,
 			 struct aws_error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
 
-	strbuf_addf(&sb,
-		    "{\"version\":1,\"id\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,"
-		    "\"unzipped\":%llu,\"entries\":[",
-		    p->id, p->sha256_b64, (unsigned long long)p->zip_size,
-		    (unsigned long long)p->unzipped_size);
+	/* the entries first: a header never describes a zip whose entries are unknown */
+	strbuf_adds(&sb, "[");
 	for (size_t i = 0; i < t->nr; i++) {
 		strbuf_adds(&sb, i ? ",\n[\"" : "\n[\"");
 		strbuf_addhex(&sb, t->files[i].sha256, 32);
@@ -138,8 +152,16 @@ static int manifest_save(const char *path, const struct sync_tree *t,
 			    (unsigned long long)info[i].csize, (unsigned long long)info[i].usize,
 			    (unsigned)info[i].crc, (unsigned)info[i].method);
 	}
-	strbuf_adds(&sb, "\n]}\n");
-	rc = fs_write_atomic(path, sb.buf, sb.len, 0644, 0, err);
+	strbuf_adds(&sb, "\n]\n");
+	rc = fs_write_atomic(entries_path, sb.buf, sb.len, 0644, 0, err);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb,
+		    "{\"version\":2,\"id\":\"%s\",\"sha256\":\"%s\",\"size\":%llu,"
+		    "\"unzipped\":%llu}\n",
+		    p->id, p->sha256_b64, (unsigned long long)p->zip_size,
+		    (unsigned long long)p->unzipped_size);
+	if (!rc)
+		rc = fs_write_atomic(path, sb.buf, sb.len, 0644, 0, err);
 	strbuf_release(&sb);
 	return rc;
 }
@@ -147,7 +169,7 @@ static int manifest_save(const char *path, const struct sync_tree *t,
 int sync_package_zip(struct sync_tree *tree, const char *zip_path, unsigned threads,
 		     struct sync_package *out, struct aws_error *err)
 {
-	char *mpath = xstrfmt("%s.json", zip_path);
+	char *mpath = xstrfmt("%s.json", zip_path), *epath = xstrfmt("%s.entries.json", zip_path);
 	struct manifest m;
 	struct stat st;
 	struct sync_zip_reuse *info = NULL, *reuse = NULL;
@@ -169,6 +191,11 @@ int sync_package_zip(struct sync_tree *tree, const char *zip_path, unsigned thre
 	}
 
 	/* the compressed-entry cache: entries the previous zip already holds */
+	if (m.id) {
+		manifest_load_entries(&m, epath);
+		/* the header goes first: a crash from here on leaves no header to trust */
+		unlink(mpath);
+	}
 	if (m.nr)
 		fd = open(zip_path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && !fstat(fd, &st) && (uint64_t)st.st_size == m.size) {
@@ -204,7 +231,7 @@ int sync_package_zip(struct sync_tree *tree, const char *zip_path, unsigned thre
 	out->zip_size = res.zip_size;
 	out->unzipped_size = res.unzipped_size;
 	out->entries = res.entries;
-	rc = manifest_save(mpath, tree, out, info, err);
+	rc = manifest_save(mpath, epath, tree, out, info, err);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -214,5 +241,6 @@ out:
 	free(m.e);
 	cJSON_Delete(m.json);
 	free(mpath);
+	free(epath);
 	return rc;
 }
