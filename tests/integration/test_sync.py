@@ -578,4 +578,86 @@ def test_removed_requirements_drop_the_dependency_layer(tmp):
     assert not conf.get("Layers"), conf.get("Layers")
 
 
+class LambdaInProgress:
+    """Answers as AWS Lambda does while an update is applied, which moto never does:
+    UpdateFunctionCode first refused with ResourceConflictException, then its answer and
+    the next polls of GetFunctionConfiguration saying LastUpdateStatus InProgress (or,
+    with final="Failed", ending in Failed with a reason)."""
+
+    def __init__(self, upstream, conflicts=1, in_progress=2, final=None):
+        self.upstream = upstream.rstrip("/")
+        self.conflicts, self.in_progress, self.final = conflicts, in_progress, final
+        self.seen = []
+
+    def _forward(self, method, path, headers, body):
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request(self.upstream + path, data=body or None, method=method)
+        for k, v in headers.items():
+            if k.lower() not in ("content-length", "connection", "accept-encoding"):
+                req.add_header(k, v)
+        try:
+            resp = urllib.request.urlopen(req, timeout=60)
+            return resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def _status(self, status, data, value, reason=None):
+        doc = json.loads(data)
+        doc["LastUpdateStatus"] = value
+        if reason:
+            doc["LastUpdateStatusReason"] = reason
+        return status, {"Content-Type": "application/json"}, json.dumps(doc)
+
+    def answer(self, method, path, headers, body):
+        self.seen.append((method, path))
+        if method == "PUT" and path.endswith("/code"):
+            if self.conflicts:
+                self.conflicts -= 1
+                return 409, {"Content-Type": "application/json",
+                             "x-amzn-ErrorType": "ResourceConflictException"}, json.dumps({
+                    "Type": "User", "message": "The operation cannot be performed at this "
+                    "time. An update is in progress for resource: x"})
+            status, data = self._forward(method, path, headers, body)
+            return self._status(status, data, "InProgress")
+        if method == "GET" and path.endswith("/configuration"):
+            status, data = self._forward(method, path, headers, body)
+            if self.in_progress:
+                self.in_progress -= 1
+                return self._status(status, data, "InProgress")
+            if self.final:
+                return self._status(status, data, self.final, "Runtime.InvalidEntrypoint")
+            return status, {"Content-Type": "application/json"}, data
+        return None
+
+
+def test_update_waits_for_last_update_status_and_conflicts(tmp):
+    import forwarder
+    env, d, stack, ids = setup(tmp)
+    sync(env, d, stack, "--no-dependency-layer")
+    with open(d / "hello_world" / "app.py", "a") as f:
+        f.write("\n# waited\n")
+    lam = LambdaInProgress(harness.env()["endpoint_url"])
+    with forwarder.Forwarder(harness.env()["endpoint_url"], answer=lam.answer) as fwd:
+        env["AWS_ENDPOINT_URL"] = fwd.url
+        doc, _ = sync(env, d, stack, "--resource-id", "HelloWorldFunction",
+                      "--no-dependency-layer")
+    assert by_id(doc)["HelloWorldFunction"]["Result"] == "updated", doc
+    puts = [p for m, p in lam.seen if m == "PUT" and p.endswith("/code")]
+    polls = [p for m, p in lam.seen if m == "GET" and p.endswith("/configuration")]
+    assert len(puts) == 2, lam.seen          # refused once, then accepted
+    assert len(polls) == 3, lam.seen         # InProgress twice, then Successful
+
+    with open(d / "hello_world" / "app.py", "a") as f:
+        f.write("\n# fails\n")
+    lam = LambdaInProgress(harness.env()["endpoint_url"], conflicts=0, in_progress=1,
+                           final="Failed")
+    with forwarder.Forwarder(harness.env()["endpoint_url"], answer=lam.answer) as fwd:
+        env["AWS_ENDPOINT_URL"] = fwd.url
+        doc, r = sync(env, d, stack, "--resource-id", "HelloWorldFunction",
+                      "--no-dependency-layer", expect=5)
+    assert "Runtime.InvalidEntrypoint" in r.stderr, r.stderr
+    assert by_id(doc)["HelloWorldFunction"]["Result"] == "failed", doc
+
+
 harness.main(globals())
