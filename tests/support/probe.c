@@ -21,8 +21,14 @@
  * Prints the answer body on stdout; an error as "awsx-probe: <line>" with
  * the error's kind as exit status (docs/exit-codes.md), and on stdout a
  * line "code=<AWS code> status=<HTTP status> attempts=<n>".
+ *
+ *   awsx-probe zip ROOT OUT
+ *     zips every file under ROOT into OUT with sync/'s zip writer (no
+ *     exclusions, one thread per CPU) and prints its CodeSha256; for the
+ *     sync-zip benchmark (bench/run.py)
  */
 #include "aws/aws.h"
+#include "sync/sync.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +78,29 @@ static void add_json_member(cJSON *obj, const char *name, const char *value)
 	cJSON_AddItemToObject(obj, name, v);
 }
 
+static int zip_tree(const char *root, const char *out)
+{
+	struct sync_tree tree = SYNC_TREE_INIT;
+	struct sync_zip_result res = { 0 };
+	struct aws_error err;
+	int rc;
+
+	aws_error_clear(&err);
+	rc = sync_tree_collect(&tree, root, NULL, NULL, &err);
+	if (!rc)
+		rc = sync_zip_write(&tree, out, NULL, &res, &err);
+	if (rc) {
+		struct strbuf line = STRBUF_INIT;
+		aws_error_format(&err, &line);
+		fprintf(stderr, "awsx-probe: %s\n", line.buf);
+		strbuf_release(&line);
+	} else {
+		printf("%s\n", res.sha256_b64);
+	}
+	sync_tree_release(&tree);
+	return rc ? AWSX_EFAIL : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct aws_ctx_options opt = { 0 };
@@ -85,6 +114,8 @@ int main(int argc, char **argv)
 	double rate = 0;
 	int i, rc;
 
+	if (argc == 4 && !strcmp(argv[1], "zip"))
+		return zip_tree(argv[2], argv[3]);
 	aws_call_init(&call, NULL);
 	aws_response_init(&resp);
 	aws_error_clear(&err);
