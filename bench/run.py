@@ -28,20 +28,24 @@ space into the child's maxrss, and a child of this Python process starts from a 
 own ~15 MiB even for /bin/true.  GNU time is a small C program, so the command it forks
 starts from a ~1 MiB space.  The same measurements of /bin/true are reported as the floor.
 
-The local endpoint is a moto server this script starts on a free loopback port and
-always stops (normal end, error, Ctrl-C, SIGTERM).  For a benchmark with added
-latency (its latency_ms, or --latency-ms) one instance of the project's fault proxy
-(tests/support/fault_proxy.py) is put in front of moto for that benchmark and delays
-every request by that many ms.  Both tools get the same endpoint (--endpoint-url) and
-the same credentials through environment variables, with a temporary HOME and no
-config files.
+The local endpoint is a moto server (tests/support/moto_server.py) this script starts
+on a free loopback port and always stops (normal end, error, Ctrl-C, SIGTERM).  The
+benchmarks that deploy SAM stacks (local_env="awsenv": sync-nochange, sync-edit) use
+instead the integration tests' endpoint, tests/support/awsenv.py: another moto behind
+the SigV4-verifying proxy, which applies the SAM transform; it is started the first
+time one needs it and stopped at the end.  For a benchmark with added latency (its
+latency_ms, or --latency-ms) one instance of the project's fault proxy
+(tests/support/fault_proxy.py) is put in front of that endpoint for that benchmark and
+delays every request by that many ms.  Both tools get the same endpoint
+(--endpoint-url) and the same credentials (the test keys the verifying proxy knows)
+through environment variables, with a temporary HOME and no config files.
 
 Benchmarks are not tests: nothing here asserts a time.  Python 3 standard library only
-(plus GNU time for the memory runs, and boto3, which comes with moto, to seed moto
-for the benchmarks that need many resources).
+(plus GNU time for the memory runs, boto3, which comes with moto, to seed moto for the
+benchmarks that need many resources, and Info-ZIP's zip for the sync benchmarks).
 
 Adding a benchmark: write one function decorated with @benchmark that returns a
-Benchmark(...); see the "whoami" and "lc-inventory" definitions below and
+Benchmark(...); see the "whoami", "lc-inventory" and "sync-*" definitions below and
 bench/README.md.
 """
 
@@ -52,6 +56,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import shlex
 import shutil
@@ -71,11 +76,18 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH_DIR)
 DEFAULT_OUTPUT = os.path.join(REPO, "docs", "PERFORMANCE.md")
 FAULT_PROXY = os.path.join(REPO, "tests", "support", "fault_proxy.py")
+AWSENV = os.path.join(REPO, "tests", "support", "awsenv.py")
+# moto's server with TCP_NODELAY (and the CloudFormation types of motoext.py)
+MOTO_SERVER = os.path.join(REPO, "tests", "support", "moto_server.py")
 AWS_CLI = "/usr/bin/aws"  # AWS CLI v2 from Debian's awscli; the `aws` on PATH may be an old v1
 GNU_TIME = "/usr/bin/time"  # only for the command's own peak RSS; see the header
 READY_TIMEOUT = 60.0      # seconds to wait for moto (or the proxy) to answer
 RUN_TIMEOUT = 600.0       # seconds one benchmarked command may take before it is killed
 MOTO_ACCOUNT = "123456789012"
+# The test keys of tests/support/harness.py: moto takes any key, and the SigV4-verifying
+# proxy of tests/support/awsenv.py knows this secret for any AKIA key.
+TEST_ACCESS_KEY = "AKIAAWSXTEST00000001"
+TEST_SECRET = "awsx/TEST/secret/KEY0000000000000000000"
 
 
 class BenchError(Exception):
@@ -112,6 +124,12 @@ class Benchmark:
     memory_runs: int = 5                          # rounds under GNU time
     latency_ms: int = 0                           # >0: both tools go through one fault
                                                   # proxy that delays every request
+    # "moto": the harness's moto server.  "awsenv": tests/support/awsenv.py's moto
+    # (with the CloudFormation types of motoext.py) behind the SigV4-verifying proxy,
+    # which applies the SAM transform, for benchmarks that deploy SAM stacks.  "none":
+    # the benchmark sends no requests.
+    local_env: str = "moto"
+    needs_probe: bool = False                     # uses tests/awsx-probe (env.probe)
 
 
 REGISTRY: List[Benchmark] = []
@@ -385,6 +403,421 @@ def lc_inventory_names():
 
 
 # ---------------------------------------------------------------------------------
+# awsx sync --code (issue 4)
+# ---------------------------------------------------------------------------------
+
+SYNC_SEED = 4                      # fixed: every run builds the same trees
+ZIP_TREE_FILES = 2000              # sync-zip: 3 in 4 files text, 1 in 4 random data
+ZIP_TREE_BYTES = 50 * 1000 * 1000  # half of it text, half random data
+NOCHANGE_FILES = 10000             # sync-nochange: files in the function's CodeUri
+SAMSTACK = os.path.join(REPO, "tests", "support", "samstack.py")
+ZIP = "/usr/bin/zip"
+ZIP_INSTALL = "apt-get install -y zip"
+# The peer's zipfile runs in Debian's python3 when there is one (a fixed, known build).
+PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+WORDS = ("def", "return", "self", "import", "from", "class", "for", "in", "if", "else",
+         "None", "True", "False", "value", "data", "request", "response", "handler", "event",
+         "context", "json", "key", "item", "items", "config", "client", "table", "user",
+         "name", "id", "=", "==", "(", ")", "[", "]", ":", ",", ".", "+", "0", "1", "#",
+         "'''", "'%s'", "len", "str", "dict", "list", "raise", "ValueError", "yield")
+
+
+def text_corpus(rng, size):
+    """At least size bytes of source-like text: WORDS in indented lines."""
+    lines, n = [], 0
+    while n < size:
+        line = "    " * rng.randrange(3) + " ".join(rng.choices(WORDS, k=rng.randrange(3, 12)))
+        lines.append(line)
+        n += len(line) + 1
+    return ("\n".join(lines) + "\n").encode()
+
+
+def split_sizes(rng, total, count):
+    """count sizes (each >= 1) summing to total, log-normally spread: a few large files."""
+    weights = [rng.lognormvariate(0, 1) for _ in range(count)]
+    scale = (total - count) / sum(weights)
+    sizes = [1 + int(w * scale) for w in weights]
+    sizes[-1] += total - sum(sizes)
+    return sizes
+
+
+def make_zip_tree(root):
+    """The sync-zip tree: ZIP_TREE_FILES files of ZIP_TREE_BYTES in all, in 200 folders
+    two levels deep; half the bytes source-like text, half random data (which zip
+    writers store).  Returns the sorted file names."""
+    rng = random.Random(SYNC_SEED)
+    corpus = text_corpus(rng, 4 << 20)
+    ntext = ZIP_TREE_FILES * 3 // 4
+    kinds = ["text"] * ntext + ["random"] * (ZIP_TREE_FILES - ntext)
+    rng.shuffle(kinds)
+    sizes = {"text": split_sizes(rng, ZIP_TREE_BYTES // 2, ntext),
+             "random": split_sizes(rng, ZIP_TREE_BYTES - ZIP_TREE_BYTES // 2,
+                                   ZIP_TREE_FILES - ntext)}
+    names = []
+    for i, kind in enumerate(kinds):
+        size = sizes[kind].pop()
+        name = "pkg%02d/sub%d/file%04d.%s" % (i % 40, i // 40 % 5, i,
+                                              "py" if kind == "text" else "bin")
+        if kind == "text":
+            off = rng.randrange(len(corpus))
+            data = corpus[off:off + size]
+            while len(data) < size:             # wrap around
+                data += corpus[:size - len(data)]
+        else:
+            data = rng.randbytes(size)
+        write_files(root, {name: data})
+        names.append(name)
+    return sorted(names)
+
+
+def write_files(root, files):
+    """files: {relative name: bytes or str}."""
+    for rel, data in files.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def sha256_b64(path):
+    """A file's SHA-256 in base64, the form of Lambda's CodeSha256."""
+    import base64
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return base64.b64encode(h.digest()).decode()
+
+
+def check_zip(path, names, total, printed_sha=None):
+    """None when the zip at path is sound (every entry read back, CRC checked), holds
+    exactly names (folder entries aside) with total bytes unzipped and, when printed_sha
+    is given, has that SHA-256; else what is wrong."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            files = [i for i in z.infolist() if not i.is_dir()]
+            bad = z.testzip()
+    except (OSError, zipfile.BadZipFile) as e:
+        return "%s: %s" % (path, e)
+    if bad is not None:
+        return "%s: entry %s fails its CRC check" % (path, bad)
+    got = sorted(i.filename for i in files)
+    if got != names:
+        return "%s holds %d files, expected %d (first difference: %s)" % (
+            path, len(got), len(names),
+            next(((a, b) for a, b in zip(got, names) if a != b), "the count"))
+    size = sum(i.file_size for i in files)
+    if size != total:
+        return "%s: %d bytes unzipped, expected %d" % (path, size, total)
+    if printed_sha is not None and printed_sha.strip() != sha256_b64(path):
+        return "printed %r, but the zip's SHA-256 is %s" % (printed_sha.strip(),
+                                                            sha256_b64(path))
+    return None
+
+
+# Python's zipfile as a script would use it: walk in sorted order, deflate at level 6.
+PY_ZIP = ("import os, sys, zipfile\n"
+          "root, out = sys.argv[1:]\n"
+          "with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED, compresslevel=6) as z:\n"
+          "    for d, dirs, files in os.walk(root):\n"
+          "        dirs.sort()\n"
+          "        for f in sorted(files):\n"
+          "            p = os.path.join(d, f)\n"
+          "            z.write(p, os.path.relpath(p, root))\n")
+
+
+def _sync_zip(peer):
+    """sync-zip (peer "infozip") and sync-zip-python (peer "python"): the same tree
+    and awsx zip writer, a different peer."""
+    name = "sync-zip" if peer == "infozip" else "sync-zip-python"
+
+    def setup(env):
+        work = os.path.join(env.workdir, name)
+        tree = os.path.join(work, "tree")
+        t0 = time.monotonic()
+        names = make_zip_tree(tree)
+        print("  generated %d files, %d bytes (%.1f s, untimed)"
+              % (len(names), ZIP_TREE_BYTES, time.monotonic() - t0), flush=True)
+        return types.SimpleNamespace(env=env, work=work, tree=tree, names=names,
+                                     probe=env.probe, awsx_out=os.path.join(work, "awsx.zip"),
+                                     peer_out=os.path.join(work, "peer.zip"))
+
+    def before_run(ctx, side):
+        for p in (ctx.awsx_out, ctx.peer_out):  # zip would update an existing archive
+            if os.path.exists(p):
+                os.unlink(p)
+
+    if peer == "infozip":
+        peer_name = "Info-ZIP"
+        peer_cmd = lambda ctx: ["sh", "-c", 'cd "$1" && exec %s -r -X -6 -q "$2" .' % ZIP,
+                                "sh", ctx.tree, ctx.peer_out]
+        requires = ((ZIP, ZIP_INSTALL),)
+        peer_note = ("Info-ZIP compresses with zlib on one thread, adds an entry for every "
+                     "folder and keeps each file's modification time (-X drops only the "
+                     "extra fields), so its zip changes whenever a file is touched.")
+    else:
+        peer_name = "Python zipfile"
+        peer_cmd = lambda ctx: [PYTHON, "-c", PY_ZIP, ctx.tree, ctx.peer_out]
+        requires = ()
+        peer_note = ("Python's zipfile compresses with zlib on one thread, deflates every "
+                     "file (random data too, for a slightly larger entry) and keeps "
+                     "modification times.")
+    return Benchmark(
+        name=name,
+        description="Zip a generated tree of %s files, %d MB (half the bytes source-like "
+                    "text, half random data; fixed seed) at deflate level 6, as `awsx sync` "
+                    "packages a function: awsx's zip writer (`sync/zip.c`, through the test "
+                    "driver `awsx-probe zip`, which prints the CodeSha256) against %s."
+                    % ("{:,}".format(ZIP_TREE_FILES), ZIP_TREE_BYTES // 1000000, peer_name),
+        setup=setup,
+        before_run=before_run,
+        awsx_cmd=lambda ctx: [ctx.probe, "zip", ctx.tree, ctx.awsx_out],
+        peer_name=peer_name,
+        peer_cmd=peer_cmd,
+        awsx_check=lambda ctx, out: check_zip(ctx.awsx_out, ctx.names, ZIP_TREE_BYTES,
+                                              out.decode(errors="replace")),
+        peer_check=lambda ctx, out: check_zip(ctx.peer_out, ctx.names, ZIP_TREE_BYTES),
+        requires=requires,
+        teardown=lambda ctx: shutil.rmtree(ctx.work, ignore_errors=True),
+        notes="No endpoint is involved. The tree is written just before the runs, so every "
+              "tool reads it from the page cache. awsx collects and sorts the file list, "
+              "reads and compresses the files with libdeflate on one worker thread per CPU "
+              "(%d here), stores an entry when deflate would not make it smaller, writes "
+              "the entries in name order with fixed times and modes (the same bytes every "
+              "run) and hashes the zip for CodeSha256; its CPU time is the sum over its "
+              "threads. Most of its peak memory is there for a one-file tree too (the "
+              "libraries every awsx process maps: libcurl, OpenSSL); the rest is a bounded "
+              "amount of entries compressed ahead, waiting to be written in order. %s "
+              "Every run is checked: each zip must read back without error (every entry "
+              "decompressed, CRCs checked) and hold exactly the tree's files and bytes, "
+              "and the SHA-256 awsx prints must be its zip's."
+              % (os.cpu_count(), peer_note),
+        runs=5,
+        warmups=1,
+        memory_runs=3,
+        needs_probe=True,
+        local_env="none",
+    )
+
+
+@benchmark
+def sync_zip():
+    return _sync_zip("infozip")
+
+
+@benchmark
+def sync_zip_python():
+    return _sync_zip("python")
+
+
+SAM_HEADER = ("AWSTemplateFormatVersion: '2010-09-09'\n"
+              "Transform: AWS::Serverless-2016-10-31\n"
+              "Globals:\n"
+              "  Function:\n"
+              "    Runtime: python3.12\n"
+              "    Handler: app.lambda_handler\n"
+              "    Timeout: 10\n"
+              "    MemorySize: 128\n"
+              "Resources:\n")
+
+HELLO_PY = ('"""GET /hello: answers a fixed JSON greeting."""\n\nimport json\nimport os\n\n\n'
+            'def lambda_handler(event, context):\n'
+            '    greeting = os.environ.get("GREETING", "Hello")\n'
+            '    return {\n        "statusCode": 200,\n'
+            '        "headers": {"Content-Type": "application/json"},\n'
+            '        "body": json.dumps({"message": "%s world" % greeting.lower()}),\n    }\n')
+
+GREETING_PY = ('"""GET /greeting?name=NAME: greets NAME."""\n\nimport json\n\n\n'
+               'def lambda_handler(event, context):\n'
+               '    params = (event or {}).get("queryStringParameters") or {}\n'
+               '    name = params.get("name") or "friend"\n'
+               '    return {"statusCode": 200,\n'
+               '            "body": json.dumps({"message": "Hello, %s!" % name})}\n')
+
+
+def sam_function(logical_id, code_uri, api_path=None):
+    """A template's AWS::Serverless::Function (Globals give runtime and handler)."""
+    text = ("  %s:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            "      CodeUri: %s/\n" % (logical_id, code_uri))
+    if api_path:
+        text += ("      Events:\n        Get:\n          Type: Api\n          Properties:\n"
+                 "            Path: %s\n            Method: get\n" % api_path)
+    return text
+
+
+def sync_app(env, work, stack, files):
+    """Write the app (files: {name: contents}, template.yaml among them) to work/app,
+    create its stack with tests/support/samstack.py (what sam package + sam deploy do)
+    through the verifying proxy and sync it once with awsx, so the runs start from a
+    synced stack; all untimed.  Returns the context the sync benchmarks share."""
+    app = os.path.join(work, "app")
+    write_files(app, files)
+    out = env.run([sys.executable, SAMSTACK, "deploy", "--stack-name", stack,
+                   "--template-dir", app, "--endpoint-url", env.direct_url])
+    ctx = types.SimpleNamespace(env=env, work=work, app=app, stack=stack, ids=json.loads(out),
+                                template=os.path.join(app, "template.yaml"),
+                                pkg=os.path.join(work, "pkg.zip"), awsx=env.awsx,
+                                endpoint=env.endpoint, edits=0)
+    first = env.run(sync_cmd(ctx)).decode(errors="replace")
+    if " 0 unchanged" not in first:
+        raise BenchError("the first awsx sync of %s did not update every function:\n%s"
+                         % (stack, first))
+    return ctx
+
+
+def sync_cmd(ctx):
+    return [ctx.awsx, "sync", "--stack-name", ctx.stack, "--code", "--template-file",
+            ctx.template, "--endpoint-url", ctx.endpoint]
+
+
+def sync_expect(updated, unchanged, writes):
+    """Check awsx sync's summary line: so many functions updated and unchanged, and so
+    many write calls."""
+    return expect_in("%d updated, %d unchanged " % (updated, unchanged),
+                     ", %d write call%s\n" % (writes, "" if writes == 1 else "s"))
+
+
+def check_code_sha(ctx, out):
+    """The peer printed a CodeSha256, and it is the SHA-256 of the zip it made."""
+    text = out.decode(errors="replace").strip()
+    if not re.fullmatch(r"[A-Za-z0-9+/]{43}=", text):
+        return "expected a CodeSha256, got %r" % text[:200]
+    if ctx.peer_uploads and text != sha256_b64(ctx.pkg):
+        return "Lambda's CodeSha256 %s is not the SHA-256 of %s" % (text, ctx.pkg)
+    return None
+
+
+@benchmark
+def sync_nochange():
+    def setup(env):
+        work = os.path.join(env.workdir, "sync-nochange")
+        rng = random.Random(SYNC_SEED)
+        corpus = text_corpus(rng, 1 << 20)
+        files = {"template.yaml": SAM_HEADER + sam_function("BigFunction", "big"),
+                 "big/app.py": HELLO_PY}
+        for i in range(NOCHANGE_FILES - 1):  # a vendored library: small modules
+            size = rng.randrange(200, 2000)
+            off = rng.randrange(len(corpus) - size)
+            files["big/vendor/pkg%02d/mod%04d.py" % (i % 100, i)] = corpus[off:off + size]
+        t0 = time.monotonic()
+        ctx = sync_app(env, work, "bench-nochange", files)
+        ctx.function = ctx.ids["BigFunction"]
+        ctx.peer_uploads = False
+        print("  deployed %s and synced it once (%.1f s, untimed)"
+              % (ctx.stack, time.monotonic() - t0), flush=True)
+        return ctx
+
+    return Benchmark(
+        name="sync-nochange",
+        description="`awsx sync --code` with nothing changed, on a stack whose one function "
+                    "has %s small files (200 bytes to 2 kB) in its CodeUri: find the "
+                    "stack's function, see that no file changed since the last sync and "
+                    "that Lambda still has the code awsx uploaded, write nothing. The peer "
+                    "is the least a script needs to even know whether to upload: zip the "
+                    "folder with Info-ZIP and ask Lambda for the function's CodeSha256 "
+                    "with the AWS CLI." % "{:,}".format(NOCHANGE_FILES),
+        setup=setup,
+        awsx_cmd=sync_cmd,
+        peer_name="Info-ZIP + AWS CLI v2",
+        peer_cmd=lambda ctx: [
+            "sh", "-c", 'cd "$1" && rm -f "$2" && %s -r -X -q "$2" . && exec %s lambda '
+            'get-function --function-name "$3" --query Configuration.CodeSha256 '
+            '--output text --endpoint-url "$4"' % (ZIP, AWS_CLI),
+            "sh", os.path.join(ctx.app, "big"), ctx.pkg, ctx.function, ctx.endpoint],
+        awsx_check=sync_expect(0, 1, 0),
+        peer_check=check_code_sha,
+        requires=((AWS_CLI, "apt-get install -y awscli"), (ZIP, ZIP_INSTALL)),
+        teardown=lambda ctx: shutil.rmtree(ctx.work, ignore_errors=True),
+        notes="Untimed before the runs: the stack is created with "
+              "`tests/support/samstack.py` (what `sam package` + `sam deploy` do) and one "
+              "`awsx sync --code` uploads the code. Both tools go through the project's "
+              "SigV4-verifying proxy in front of moto (it applies the SAM transform moto "
+              "lacks and checks every signature, a few ms of Python per request). awsx "
+              "reads the stack's resources (CloudFormation ListStackResources), then the "
+              "function (Lambda GetFunction), and finds from its stat cache in `.awsx/` "
+              "(one stat of every file, compared with the size, modification time, inode "
+              "and mode recorded at the last build) that no file changed, so it reads and "
+              "zips nothing; each run must report 0 updated, 1 unchanged and 0 write "
+              "calls. The peer does less than awsx and still reads and compresses every "
+              "file: it never compares the two hashes, and could not (Info-ZIP keeps "
+              "modification times, so its zip's hash is not Lambda's); it must print a "
+              "CodeSha256. `sam sync --code` cannot run offline, so it is not measured.",
+        runs=10,
+        warmups=2,
+        memory_runs=3,
+        local_env="awsenv",
+    )
+
+
+@benchmark
+def sync_edit():
+    def setup(env):
+        work = os.path.join(env.workdir, "sync-edit")
+        ctx = sync_app(env, work, "bench-edit", {
+            "template.yaml": SAM_HEADER + sam_function("HelloWorldFunction", "hello_world",
+                                                       "/hello")
+                             + sam_function("GreetingFunction", "greeting", "/greeting"),
+            "hello_world/app.py": HELLO_PY,
+            "greeting/app.py": GREETING_PY})
+        ctx.function = ctx.ids["HelloWorldFunction"]
+        ctx.edited = os.path.join(ctx.app, "hello_world", "app.py")
+        ctx.peer_uploads = True
+        return ctx
+
+    def before_run(ctx, side):
+        # a different edit before every run, so each run has a change to push
+        ctx.edits += 1
+        write_files(ctx.app, {"hello_world/app.py": HELLO_PY.replace(
+            "%s world", "%%s world, edit %d by %s" % (ctx.edits, side))})
+        if os.path.exists(ctx.pkg):
+            os.unlink(ctx.pkg)
+
+    return Benchmark(
+        name="sync-edit",
+        description="Push a one-file edit: a small app in the shape of `examples/blog` "
+                    "(two Python functions behind one REST API, no requirements.txt, so "
+                    "nothing to install), `hello_world/app.py` edited before every run, "
+                    "every request delayed by the fault proxy like a real round trip. awsx "
+                    "runs `awsx sync --code` for the whole stack; the peer zips the "
+                    "function's folder with Info-ZIP and uploads it with the AWS CLI's "
+                    "update-function-code.",
+        setup=setup,
+        before_run=before_run,
+        awsx_cmd=sync_cmd,
+        peer_name="Info-ZIP + AWS CLI v2",
+        peer_cmd=lambda ctx: [
+            "sh", "-c", 'cd "$1" && rm -f "$2" && %s -r -X -q "$2" . && exec %s lambda '
+            'update-function-code --function-name "$3" --zip-file "fileb://$2" '
+            '--query CodeSha256 --output text --endpoint-url "$4"' % (ZIP, AWS_CLI),
+            "sh", os.path.join(ctx.app, "hello_world"), ctx.pkg, ctx.function, ctx.endpoint],
+        awsx_check=sync_expect(1, 1, 1),
+        peer_check=check_code_sha,
+        requires=((AWS_CLI, "apt-get install -y awscli"), (ZIP, ZIP_INSTALL)),
+        teardown=lambda ctx: shutil.rmtree(ctx.work, ignore_errors=True),
+        notes="Untimed before the runs: the stack is created with "
+              "`tests/support/samstack.py` and synced once with awsx. Every run of either "
+              "tool starts from a new edit (written untimed), so each run has code to "
+              "upload. The fault proxy sits in front of the project's SigV4-verifying "
+              "proxy, which is in front of moto. awsx does more than the peer: it reads "
+              "the stack's resources (CloudFormation ListStackResources), checks both "
+              "functions (one Lambda GetFunction each, concurrently), rebuilds only the "
+              "changed package and updates only that function (one UpdateFunctionCode); "
+              "each run must report 1 updated, 1 unchanged and 1 write call. So awsx "
+              "waits for three round trips one after another, the peer, which is given "
+              "the function's name, for one; the peer's time is mostly the AWS CLI's "
+              "start-up. The peer must print a CodeSha256 equal to the SHA-256 of the zip "
+              "it made.",
+        runs=10,
+        warmups=2,
+        memory_runs=3,
+        latency_ms=30,
+        local_env="awsenv",
+    )
+
+
+# ---------------------------------------------------------------------------------
 # Environment: moto, optional delay proxy, child environment
 # ---------------------------------------------------------------------------------
 
@@ -435,16 +868,20 @@ class Env:
     """What the benchmarks get: endpoint URL, tool paths, a work directory, the child
     environment (vars), and run() for setup steps."""
 
-    def __init__(self, awsx, workdir):
+    def __init__(self, awsx, workdir, probe=None):
         self.awsx = awsx
+        self.probe = probe      # tests/awsx-probe of the same build, if a benchmark needs it
         self.aws_cli = AWS_CLI
         self.workdir = workdir
         self.latency_ms = 0     # of the current benchmark's route (see route())
         self.moto_port = None
         self.moto_url = None
+        self.direct_url = None  # the current benchmark's local endpoint, without delay
         self.endpoint = None
         self._moto = None
         self._proxy = None
+        self._awsenv_dir = None  # set once tests/support/awsenv.py was started
+        self._awsenv = None      # its env.json
         home = os.path.join(workdir, "home")
         os.makedirs(home, exist_ok=True)
         # A clean, fixed environment for both tools (no pyenv, no PYTHON*, no ~/.aws).
@@ -453,8 +890,8 @@ class Env:
             "HOME": home,
             "LANG": "C.UTF-8",
             "TZ": "UTC",
-            "AWS_ACCESS_KEY_ID": "AKIABENCH00000000000",
-            "AWS_SECRET_ACCESS_KEY": "benchSecretKey0000000000000000000000000",
+            "AWS_ACCESS_KEY_ID": TEST_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": TEST_SECRET,
             "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_EC2_METADATA_DISABLED": "true",
@@ -469,7 +906,7 @@ class Env:
             self.moto_port = free_port()
             log = open(os.path.join(self.workdir, "moto.log"), "ab")
             self._moto = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+                [sys.executable, MOTO_SERVER, "-H", "127.0.0.1", "-p", str(self.moto_port)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
             log.close()
@@ -488,14 +925,48 @@ class Env:
                              % (READY_TIMEOUT, sys.executable,
                                 log_tail(os.path.join(self.workdir, "moto.log"))))
         self.moto_url = "http://127.0.0.1:%d" % self.moto_port
-        self.endpoint = self.moto_url
+        self.direct_url = self.endpoint = self.moto_url
+
+    def use(self, local_env):
+        """Give the next benchmark its local endpoint with a fresh state: the harness's
+        moto ("moto"), or tests/support/awsenv.py's verifying proxy and moto ("awsenv",
+        started the first time); direct_url is that endpoint."""
+        if local_env in ("moto", "none"):
+            if local_env == "moto":
+                self.reset_moto(self.moto_port)
+            self.direct_url = self.moto_url
+            return
+        if self._awsenv is None:
+            self._start_awsenv()
+        else:
+            self.reset_moto(int(self._awsenv["moto_url"].rsplit(":", 1)[1]))
+        self.direct_url = self._awsenv["endpoint_url"]
+
+    def _start_awsenv(self):
+        self._awsenv_dir = os.path.join(self.workdir, "awsenv")
+        print("starting moto and the SigV4-verifying proxy (tests/support/awsenv.py) ...",
+              flush=True)
+        r = subprocess.run([sys.executable, AWSENV, "start", "--dir", self._awsenv_dir],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=3 * READY_TIMEOUT)
+        try:
+            with open(os.path.join(self._awsenv_dir, "env.json")) as f:
+                self._awsenv = json.load(f)
+        except (OSError, ValueError):
+            self._awsenv = None
+        if r.returncode != 0 or self._awsenv is None:
+            raise BenchError("tests/support/awsenv.py start failed (%d)\n%s\nmoto: %s\n"
+                             "proxy: %s" % (r.returncode, r.stdout.decode(errors="replace"),
+                                            log_tail(os.path.join(self._awsenv_dir, "moto.log")),
+                                            log_tail(os.path.join(self._awsenv_dir,
+                                                                  "proxy.log"))))
 
     def route(self, latency_ms):
-        """Point self.endpoint at moto itself (0) or at a fresh fault proxy in front of
-        moto that delays every request by latency_ms; both tools of a benchmark use it."""
+        """Point self.endpoint at direct_url itself (0) or at a fresh fault proxy in front
+        of it that delays every request by latency_ms; both tools of a benchmark use it."""
         self.stop_proxy()
         self.latency_ms = latency_ms
-        self.endpoint = self.moto_url
+        self.endpoint = self.direct_url
         if latency_ms > 0:
             self._start_proxy(latency_ms)
 
@@ -511,7 +982,7 @@ class Env:
             os.unlink(ready)
         log = open(os.path.join(self.workdir, "proxy.log"), "ab")
         self._proxy = subprocess.Popen(
-            [sys.executable, FAULT_PROXY, "--upstream", self.moto_url,
+            [sys.executable, FAULT_PROXY, "--upstream", self.direct_url,
              "--default", '{"delay_ms": %d}' % latency_ms, "--ready-file", ready],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
@@ -532,10 +1003,19 @@ class Env:
         stop_process(self._proxy, "delay proxy")
         stop_process(self._moto, "moto")
         self._proxy = self._moto = None
+        if self._awsenv_dir is not None:  # also after a failed start: stop what runs
+            try:
+                subprocess.run([sys.executable, AWSENV, "stop", "--dir", self._awsenv_dir],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               timeout=60)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                print("could not stop tests/support/awsenv.py's servers: %s" % e,
+                      file=sys.stderr)
+            self._awsenv_dir = self._awsenv = None
 
-    def reset_moto(self):
+    def reset_moto(self, port):
         # a reset after thousands of resources takes moto a while
-        if http_answers(self.moto_port, "/moto-api/reset", "POST", timeout=120.0) != 200:
+        if http_answers(port, "/moto-api/reset", "POST", timeout=120.0) != 200:
             raise BenchError("moto reset failed")
 
     def run(self, argv, **kw):
@@ -650,7 +1130,7 @@ def run_once(bench, side, argv, ctx, env, check, memory):
 def run_benchmark(bench, env, cfg):
     """cfg: this benchmark's runs, warmups, memory_runs and latency_ms (resolved)."""
     runs, warmups, memory_runs = cfg["runs"], cfg["warmups"], cfg["memory_runs"]
-    env.reset_moto()
+    env.use(bench.local_env)
     env.route(cfg["latency_ms"])
     if cfg["latency_ms"]:
         print("  through the fault proxy at %s, +%d ms per request"
@@ -772,24 +1252,32 @@ def machine_info():
             "mem": mem, "distro": distro}
 
 
-def tool_version(argv, env):
+def tool_version(argv, env, pattern=None):
+    """The first line argv prints, or pattern's first group in what it prints."""
     try:
         r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            env=env, timeout=60)
-        return r.stdout.decode(errors="replace").strip().splitlines()[0]
+        text = r.stdout.decode(errors="replace").strip()
+        if pattern:
+            m = re.search(pattern, text)
+            return m.group(1) if m else "unknown"
+        return text.splitlines()[0]
     except (OSError, subprocess.TimeoutExpired, IndexError):
         return "unknown"
 
 
 def display_cmd(argv, env, endpoint):
-    """argv as a shell command, with the per-run endpoint shown as $ENDPOINT."""
+    """argv as a shell command, with the per-run endpoint shown as $ENDPOINT and paths in
+    the run's temporary work directory as "$WORK"/..."""
     words = []
     for w in argv:
         if w == endpoint:
             words.append("$ENDPOINT")
-        elif w == env.awsx:
+        elif w in (env.awsx, env.probe):
             rel = os.path.relpath(w, REPO)
             words.append(shlex.quote(rel if not rel.startswith("..") else w))
+        elif w.startswith(env.workdir + os.sep):
+            words.append('"$WORK"/' + shlex.quote(w[len(env.workdir) + 1:]))
         else:
             words.append(shlex.quote(w))
     return " ".join(words)
@@ -820,10 +1308,14 @@ def loadavg():
         return "unknown"
 
 
-def route_text(latency_ms):
-    return ("straight to moto, no added latency" if not latency_ms else
-            "through one `tests/support/fault_proxy.py` in front of moto, which adds %d ms "
-            "to every request of both tools" % latency_ms)
+def route_text(latency_ms, local_env="moto"):
+    if local_env == "none":
+        return "none, the benchmark sends no requests"
+    target = ("moto" if local_env == "moto" else
+              "the SigV4-verifying proxy of `tests/support/awsenv.py` (in front of moto)")
+    return ("straight to %s, no added latency" % target if not latency_ms else
+            "through one `tests/support/fault_proxy.py`, which adds %d ms to every request "
+            "of both tools, in front of %s" % (latency_ms, target))
 
 
 def write_report(path, results, env, args, info, versions, build_note, base, load):
@@ -841,7 +1333,7 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         "ratio; this page records what was measured on this machine on this date.")
     add("")
     add("Reproduce from the repository root (needs `/usr/bin/aws` from Debian's `awscli`, "
-        "`/usr/bin/time` from `time`, and moto in `python3`):")
+        "`/usr/bin/time` from `time`, `/usr/bin/zip` from `zip`, and moto in `python3`):")
     add("")
     add("```sh")
     add(reproduce_cmd(args))
@@ -857,10 +1349,19 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         % (info["nproc"], info["cpu"], info["mem"], info["distro"], info["kernel"]))
     add("- awsx: `%s` (%s)" % (versions["awsx"], build_note))
     add("- AWS CLI: `%s` (`/usr/bin/aws`)" % versions["aws"])
-    add("- Endpoint: moto %s server on 127.0.0.1, reached directly or through the project's "
+    for key, label in (("zip", "Info-ZIP"), ("python", "Python (zipfile)")):
+        if versions.get(key):
+            add("- %s: `%s`" % (label, versions[key]))
+    verifying = any(r["bench"].local_env == "awsenv" for r in results)
+    add("- Endpoint: moto %s server on 127.0.0.1, reached directly%s or through the project's "
         "fault proxy with added latency, as each benchmark says. Both tools get the same "
-        "endpoint with `--endpoint-url` (shown as `$ENDPOINT`; the port changes per run)."
-        % versions["moto"])
+        "endpoint with `--endpoint-url` (shown as `$ENDPOINT`; the port changes per run)%s."
+        % (versions["moto"],
+           ", through the project's SigV4-verifying proxy (`tests/support/awsenv.py`, which "
+           "also applies the SAM transform moto lacks)" if verifying else "",
+           "; paths in the run's temporary work directory are shown as `$WORK`"
+           if any("$WORK" in display_cmd(r[k], env, r["endpoint"])
+                  for r in results for k in ("awsx_argv", "peer_argv")) else ""))
     add("- Same environment for both tools: fixed test keys in `AWS_ACCESS_KEY_ID` / "
         "`AWS_SECRET_ACCESS_KEY`, `AWS_REGION=us-east-1`, `AWS_EC2_METADATA_DISABLED=true`, an "
         "empty temporary `HOME`, `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` naming files "
@@ -904,7 +1405,8 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         a, p = r["awsx"], r["peer"]
         add("| %s | %s | %s | %s | %s | %s |"
             % (r["bench"].name, r["bench"].peer_name,
-               "%d ms" % r["cfg"]["latency_ms"] if r["cfg"]["latency_ms"] else "none",
+               "%d ms" % r["cfg"]["latency_ms"] if r["cfg"]["latency_ms"]
+               else "n/a (no requests)" if r["bench"].local_env == "none" else "none",
                ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"), ratio_text(a, p, "rss")))
     add("")
     for r in results:
@@ -921,7 +1423,7 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         add("```")
         add("")
         add("Endpoint: %s. Timing: medians of %s each, after %s not recorded; memory: "
-            "medians of %s each." % (route_text(r["cfg"]["latency_ms"]),
+            "medians of %s each." % (route_text(r["cfg"]["latency_ms"], b.local_env),
                                      plural(a["wall"]["n"], "run"),
                                      plural(r["cfg"]["warmups"], "warm-up round"),
                                      plural(a["rss"]["n"], "run")))
@@ -952,7 +1454,7 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
 
 def print_summary(results, base):
     print()
-    row = "%-13s %-16s %12s %12s %12s"
+    row = "%-18s %-22s %12s %12s %12s"
     hdr = row % ("benchmark", "tool", "wall", "cpu", "peak rss")
     print(hdr)
     print("-" * len(hdr))
@@ -986,18 +1488,38 @@ def cmake_cache(build_dir):
     return vals
 
 
-def find_awsx(path):
-    """Return (absolute path, build note).  Without a path, brings build/awsx up to date
-    (configuring build/ as Release first if it is not configured), so a stale binary is
-    never measured."""
+def probe_of(awsx):
+    """The test driver tests/awsx-probe of the build that made awsx."""
+    return os.path.join(os.path.dirname(awsx), "tests", "awsx-probe")
+
+
+def refuse_sanitizer(binary):
+    with open(binary, "rb") as f:
+        image = f.read()
+    if b"__asan_init" in image or b"__ubsan_handle" in image:
+        raise BenchError("%s is a sanitizer build; benchmark a plain build "
+                         "(cmake -S . -B build -DCMAKE_BUILD_TYPE=Release) or pass --awsx"
+                         % binary)
+
+
+def find_awsx(path, with_probe=False):
+    """Return (absolute path, probe path or None, build note).  Without a path, brings
+    build/awsx (and with_probe, build/tests/awsx-probe) up to date, configuring build/ as
+    Release first if it is not configured, so a stale binary is never measured.  With a
+    path, the probe is the one of the same build folder."""
+    targets = ["awsx"] + (["awsx-probe"] if with_probe else [])
     if path:
         awsx = os.path.abspath(path)
         if not os.access(awsx, os.X_OK):
             raise BenchError("--awsx %s is not an executable file" % path)
+        if with_probe and not os.access(probe_of(awsx), os.X_OK):
+            raise BenchError("the selected benchmarks need %s; build it with: cmake --build "
+                             "%s --target awsx-probe"
+                             % (probe_of(awsx), os.path.dirname(awsx)))
     else:
         build = os.path.join(REPO, "build")
         awsx = os.path.join(build, "awsx")
-        cmds = [["cmake", "--build", "build", "-j2", "--target", "awsx"]]
+        cmds = [["cmake", "--build", "build", "-j2", "--target"] + targets]
         if not os.path.exists(os.path.join(build, "CMakeCache.txt")):
             cmds.insert(0, ["cmake", "-S", ".", "-B", "build", "-DCMAKE_BUILD_TYPE=Release"])
         print("bringing build/awsx up to date (%s) ..." % " && ".join(map(shlex.join, cmds)),
@@ -1007,18 +1529,16 @@ def find_awsx(path):
             if r.returncode != 0:
                 raise BenchError("build failed: %s\n%s"
                                  % (shlex.join(cmd), r.stdout.decode(errors="replace")[-4000:]))
-    with open(awsx, "rb") as f:
-        image = f.read()
-    if b"__asan_init" in image or b"__ubsan_handle" in image:
-        raise BenchError("%s is a sanitizer build; benchmark a plain build "
-                         "(cmake -S . -B build -DCMAKE_BUILD_TYPE=Release) or pass --awsx" % awsx)
+    probe = probe_of(awsx) if with_probe else None
+    for binary in filter(None, (awsx, probe)):
+        refuse_sanitizer(binary)
     cache = cmake_cache(os.path.dirname(awsx))
     btype = cache.get("CMAKE_BUILD_TYPE") or "unknown"
     note = "CMake build type %s" % btype if cache else "build type unknown"
     if btype not in ("Release", "RelWithDebInfo", "unknown"):
         print("warning: %s is a %s build; numbers will not be representative" % (awsx, btype),
               file=sys.stderr)
-    return awsx, note
+    return awsx, probe, note
 
 
 # ---------------------------------------------------------------------------------
@@ -1083,11 +1603,13 @@ def main(argv=None):
 
     if args.list:
         for b in REGISTRY:
-            print("%-13s vs %s (%s, %s, %s, %s)\n    %s"
+            target = {"moto": "moto", "awsenv": "the verifying proxy"}.get(b.local_env)
+            print("%-18s vs %s (%s, %s, %s, %s)\n    %s"
                   % (b.name, b.peer_name, plural(b.runs, "run"), plural(b.warmups, "warm-up"),
                      plural(b.memory_runs, "memory run"),
-                     "+%d ms per request" % b.latency_ms if b.latency_ms else "straight to moto",
-                     b.description))
+                     "no requests" if not target else
+                     "+%d ms per request to %s" % (b.latency_ms, target) if b.latency_ms
+                     else "straight to %s" % target, b.description))
         return 0
 
     selected = REGISTRY
@@ -1122,8 +1644,8 @@ def main(argv=None):
     env = None
     workdir = tempfile.mkdtemp(prefix="awsx-bench-")
     try:
-        awsx, build_note = find_awsx(args.awsx)
-        env = Env(awsx, workdir)
+        awsx, probe, build_note = find_awsx(args.awsx, any(b.needs_probe for b in selected))
+        env = Env(awsx, workdir, probe)
         print("starting moto ...", flush=True)
         env.start()
         print("moto at %s" % env.moto_url)
@@ -1133,6 +1655,10 @@ def main(argv=None):
             "moto": tool_version([sys.executable, "-c", "import moto; print(moto.__version__)"],
                                  None),
         }
+        if any(b.name.startswith("sync-") for b in selected):
+            versions["zip"] = tool_version([ZIP, "-v"], env.vars, r"This is (Zip [^,]*)")
+        if any(b.name == "sync-zip-python" for b in selected):
+            versions["python"] = tool_version([PYTHON, "--version"], env.vars) + " (" + PYTHON + ")"
         load_start = loadavg()
         base = floor(workdir, max([5] + [c["runs"] for c in configs.values()]),
                      max(c["memory_runs"] for c in configs.values()))
