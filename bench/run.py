@@ -801,13 +801,14 @@ def sync_edit():
               "tool starts from a new edit (written untimed), so each run has code to "
               "upload. The fault proxy sits in front of the project's SigV4-verifying "
               "proxy, which is in front of moto. awsx does more than the peer: it reads "
-              "the stack's resources (CloudFormation ListStackResources), checks both "
-              "functions (one Lambda GetFunction each, concurrently), rebuilds only the "
-              "changed package and updates only that function (one UpdateFunctionCode); "
-              "each run must report 1 updated, 1 unchanged and 1 write call. So awsx "
-              "waits for three round trips one after another, the peer, which is given "
-              "the function's name, for one; the peer's time is mostly the AWS CLI's "
-              "start-up. The peer must print a CodeSha256 equal to the SHA-256 of the zip "
+              "the stack's resources (CloudFormation ListStackResources), then, "
+              "concurrently, checks the unchanged function (Lambda GetFunction) and "
+              "updates the edited one (UpdateFunctionCode straight away: its state file "
+              "says the last sync deployed a different package there, so no GetFunction "
+              "is needed first); it rebuilds only the changed package; each run must "
+              "report 1 updated, 1 unchanged and 1 write call. So awsx waits for two "
+              "round trips one after another, the peer, which is given the function's "
+              "name, for one; the peer's time is mostly the AWS CLI's start-up. The peer must print a CodeSha256 equal to the SHA-256 of the zip "
               "it made.",
         runs=10,
         warmups=2,
