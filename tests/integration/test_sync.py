@@ -18,68 +18,20 @@ import zipfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 import harness  # noqa: E402
 import samstack  # noqa: E402
+import synctest  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BLOG = ROOT / "examples" / "blog"
-FAKEBIN = ROOT / "tests" / "support" / "fakebin"
-READ_PREFIXES = ("Get", "List", "Describe", "Head")
-# ctest runs tests in parallel, all against one proxy: each test process signs with
-# its own key (the proxy maps any AKIA* key to the test secret), so that counting
-# write calls in the shared request log sees this test's requests only.
-KEY = "AKIASYNC%012d" % (os.getpid() % 10**12)
+from synctest import KEY, boto, by_id, sync, writes  # noqa: E402
+
+BLOG = synctest.ROOT / "examples" / "blog"
 
 
 def setup(tmp, app=BLOG):
     """A copy of app in tmp/app, its stack deployed; (env, app dir, stack name, ids)."""
-    env = harness.home(tmp)
-    env.update(AWS_ACCESS_KEY_ID=KEY,
-               AWS_SECRET_ACCESS_KEY=harness.TEST_SECRET,
-               PATH="%s:%s" % (FAKEBIN, env["PATH"]),
-               AWSX_FAKE_PIP_LOG=str(pathlib.Path(tmp) / "pip.log"))
-    d = pathlib.Path(tmp) / "app"
-    if isinstance(app, dict):
-        d.mkdir()
-        for name, text in app.items():
-            p = d / name
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text)
-    else:
-        shutil.copytree(app, d)
+    env = synctest.environment(tmp)
+    d = synctest.write_app(tmp, app)
     stack = "sync-" + uuid.uuid4().hex[:10]
     ids = samstack.deploy_sam_stack(stack, str(d))
     return env, d, stack, ids
-
-
-def sync(env, d, stack, *extra, expect=0):
-    # in the app's folder, as a user runs it (the template is found there)
-    r = subprocess.run([harness.awsx_bin(), "sync", "--stack-name", stack, "--code",
-                        "--output", "json"] + list(extra),
-                       env=env, cwd=str(d), capture_output=True, text=True, timeout=120)
-    assert r.returncode == expect, "exit %d (want %d)\n%s\n%s" % (
-        r.returncode, expect, r.stdout, r.stderr)
-    return json.loads(r.stdout) if r.stdout.strip().startswith("{") else None, r
-
-
-def writes(mark):
-    """The write calls (anything not Get/List/Describe/Head) the proxy saw since mark."""
-    out = []
-    for e in harness.requests_since(mark, access_key=KEY):
-        api = e.get("api") or ""
-        if api.startswith(READ_PREFIXES):
-            continue
-        out.append(e)
-    return out
-
-
-def by_id(doc):
-    return {r["Id"]: r for r in doc["Resources"]}
-
-
-def boto(service):
-    import boto3
-    return boto3.client(service, endpoint_url=harness.env()["endpoint_url"],
-                        region_name="us-east-1", aws_access_key_id=KEY,
-                        aws_secret_access_key=harness.TEST_SECRET)
 
 
 def test_first_sync_updates_then_nothing_to_write(tmp):

@@ -10,20 +10,15 @@ counted from the proxy's request log, never from awsx's own report."""
 
 import json
 import os
-import pathlib
-import subprocess
 import sys
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 import harness  # noqa: E402
 import samstack  # noqa: E402
+import synctest  # noqa: E402
 
-READ_PREFIXES = ("Get", "List", "Describe", "Head")
-# ctest runs tests in parallel against one proxy: awsx signs with a key of this test
-# process's own (the proxy maps any AKIA* key to the test secret), so that the write
-# calls counted in the shared request log are this test's only.
-KEY = "AKIANEST%012d" % (os.getpid() % 10**12)
+from synctest import by_id, sync, writes  # noqa: E402
 
 NESTED_APP = {
     "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
@@ -66,14 +61,8 @@ Resources:
 def setup(tmp, app=NESTED_APP):
     """app written to tmp/app, its stack deployed; (env, app dir, stack name, ids of
     the parent stack, ids of the nested stack)."""
-    env = harness.home(tmp)
-    env.update(AWS_ACCESS_KEY_ID=KEY,
-               AWS_SECRET_ACCESS_KEY=harness.TEST_SECRET)
-    d = pathlib.Path(tmp) / "app"
-    for name, text in app.items():
-        p = d / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
+    env = synctest.environment(tmp)
+    d = synctest.write_app(tmp, app)
     stack = "nested-" + uuid.uuid4().hex[:10]
     ids = samstack.deploy_sam_stack(stack, str(d))
     assert ids.get("Child"), ids
@@ -83,31 +72,8 @@ def setup(tmp, app=NESTED_APP):
     return env, d, stack, ids, child
 
 
-def sync(env, d, stack, *extra, expect=0):
-    # in the app's folder, as a user runs it (the template is found there)
-    r = subprocess.run([harness.awsx_bin(), "sync", "--stack-name", stack, "--code",
-                        "--output", "json"] + list(extra),
-                       env=env, cwd=str(d), capture_output=True, text=True, timeout=120)
-    assert r.returncode == expect, "exit %d (want %d)\n%s\n%s" % (
-        r.returncode, expect, r.stdout, r.stderr)
-    return json.loads(r.stdout) if r.stdout.strip().startswith("{") else None, r
-
-
-def writes(mark):
-    """The write calls (anything not Get/List/Describe/Head) the proxy saw since mark."""
-    return [e for e in harness.requests_since(mark, access_key=KEY)
-            if not (e.get("api") or "").startswith(READ_PREFIXES)]
-
-
-def by_id(doc):
-    return {r["Id"]: r for r in doc["Resources"]}
-
-
 def code_sha256(function_name):
-    import boto3
-    lam = boto3.client("lambda", endpoint_url=harness.env()["endpoint_url"],
-                       region_name="us-east-1", aws_access_key_id=KEY,
-                       aws_secret_access_key=harness.TEST_SECRET)
+    lam = synctest.boto("lambda")
     return lam.get_function(FunctionName=function_name)["Configuration"]["CodeSha256"]
 
 
