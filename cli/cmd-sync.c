@@ -9,30 +9,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sync/codesync.h"
+#include "aws/fs.h"
+#include "sync/fullsync.h"
 #include "templates/templates.h"
 
 static const struct cli_option sync_options[] = {
+	{ "capabilities", 0, OPT_LIST, "CAP ...",
+	  "full sync: CloudFormation capabilities (default CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND)" },
 	{ "code", 0, OPT_FLAG, NULL, "sync code only, through the service APIs (no CloudFormation)" },
 	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
+	{ "no-confirm", 0, OPT_FLAG, NULL,
+	  "full sync: do not ask whether the stack is a development stack" },
 	{ "no-dependency-layer", 0, OPT_FLAG, NULL,
 	  "keep dependencies in each function's package instead of a layer" },
+	{ "no-skip-deploy-sync", 0, OPT_FLAG, NULL,
+	  "full sync: call CloudFormation even when only code changed" },
 	{ "parameter-overrides", 0, OPT_LIST, "KEY=VALUE ...",
 	  "template parameters (also ParameterKey=K,ParameterValue=V)" },
 	{ "resource", 0, OPT_LIST, "TYPE", "sync only resources of this type (repeatable)" },
 	{ "resource-id", 0, OPT_LIST, "ID", "sync only this resource, Child/Id when nested (repeatable)" },
-	{ "s3-bucket", 0, OPT_STRING, "BUCKET", "bucket for packages over Lambda's 50 MB direct upload" },
-	{ "stack-name", 0, OPT_STRING, "NAME", "the deployed stack (required)" },
+	{ "role-arn", 0, OPT_STRING, "ARN", "full sync: the role CloudFormation deploys with" },
+	{ "s3-bucket", 0, OPT_STRING, "BUCKET",
+	  "artifact bucket (full sync: default the managed stack's; --code: for packages over 50 MB)" },
+	{ "s3-prefix", 0, OPT_STRING, "PREFIX", "full sync: key prefix in the bucket (default the stack name)" },
+	{ "stack-name", 0, OPT_STRING, "NAME", "the stack (required)" },
+	{ "tags", 0, OPT_LIST, "KEY=VALUE ...", "full sync: stack tags" },
 	{ "template-file", 't', OPT_STRING, "FILE",
 	  "template (default: template.yaml, template.yml or template.json here)" },
 };
 
 const struct cli_spec cmd_sync_spec = {
-	.usage = "--stack-name NAME --code [options]",
+	.usage = "--stack-name NAME [--code] [options]",
 	.max_positional = -1,
 	.description =
-		"Build what changed and push it straight through the service APIs: Lambda\n"
-		"code (UpdateFunctionCode, compared with CodeSha256 first), layers\n"
+		"Without --code (a full sync): build everything, upload what S3 does not have\n"
+		"yet (content-addressed keys), then CreateStack or UpdateStack directly, no\n"
+		"change set, with the stack's events as they happen.  When the template\n"
+		"differs from the deployed one only in code, CloudFormation is skipped and\n"
+		"the code is synced as with --code.  The first full sync of a stack asks\n"
+		"whether it is a development stack (--no-confirm skips that).\n\n"
+		"With --code: build what changed and push it straight through the service\n"
+		"APIs: Lambda code (UpdateFunctionCode, compared with CodeSha256 first), layers\n"
 		"(PublishLayerVersion, then the functions that use them), dependency layers\n"
 		"(requirements.txt, package.json), state machine definitions\n"
 		"(UpdateStateMachine), REST APIs (PutRestApi, CreateDeployment, every stage)\n"
@@ -183,26 +200,181 @@ static void print_json(const struct sync_code_report *rep, const char *stack)
 	cJSON_Delete(doc);
 }
 
+/* Report a code sync's failure: flow failures are in the report, anything else is said here. */
+static int code_failure(const struct sync_code_report *rep, struct aws_error *err)
+{
+	int in_report = 0;
+	for (size_t i = 0; i < rep->nr; i++)
+		if (rep->results[i].outcome == SYNC_FAILED) {
+			in_report = 1;
+			if (!err->code[0] && rep->results[i].err.kind)
+				*err = rep->results[i].err;
+		}
+	if (!in_report)
+		return cli_report(err);
+	for (size_t i = 0; i < rep->nr; i++)
+		if (rep->results[i].outcome == SYNC_FAILED)
+			cli_error("%s: %s", rep->built[i].res->id,
+				  rep->results[i].detail ? rep->results[i].detail : "failed");
+	return err->kind ? err->kind : AWSX_ESERVICE;
+}
+
+static void print_code(struct cli_ctx *cli, const struct sync_code_report *rep, const char *stack)
+{
+	if (!rep->nr || !rep->results || !rep->results[0].built)
+		return;
+	if (cli->output == OUTPUT_JSON)
+		print_json(rep, stack);
+	else
+		print_text(cli, rep);
+}
+
+/*
+ * A full sync deploys without a change set: only to a development stack.
+ * The answer is remembered per region and stack in ~/.awsx/sync-confirmed.json.
+ */
+static int confirm_stack(struct cli_ctx *cli, const char *region, const char *stack, int no_confirm)
+{
+	const char *home = getenv("HOME");
+	char *dir = xstrfmt("%s/.awsx", home && *home ? home : ".");
+	char *path = xstrfmt("%s/sync-confirmed.json", dir);
+	char *key = xstrfmt("%s/%s", region ? region : "", stack);
+	struct strbuf text = STRBUF_INIT;
+	struct aws_error err;
+	cJSON *doc = NULL;
+	int rc = 0;
+
+	if (no_confirm)
+		goto out;
+	if (!strbuf_read_file(&text, path, 1u << 20))
+		doc = cJSON_ParseWithLength(text.buf, text.len);
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		doc = cJSON_CreateObject();
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, key)))
+		goto out;
+	if (!cli->interactive) {
+		cli_error("awsx sync deploys to stack '%s' (%s) without change sets, for development "
+			  "stacks only: confirm on a terminal once, or pass --no-confirm",
+			  stack, region ? region : "");
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	fprintf(stderr,
+		"awsx sync updates stack '%s' in %s directly, without change sets, and pushes code\n"
+		"past CloudFormation: use it on development stacks only.\n"
+		"Is '%s' a development stack? [y/N] ",
+		stack, region ? region : "", stack);
+	char line[16] = "";
+	if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+		cli_error("not confirmed: nothing was changed");
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, key);
+	cJSON_AddTrueToObject(doc, key);
+	char *s = cJSON_Print(doc);
+	aws_error_clear(&err);
+	if (fs_mkdir_p(dir, 0700, &err) || fs_write_atomic(path, s, strlen(s), 0600, 1, &err))
+		cli_error("warning: %s (you will be asked again)", err.message);
+	cJSON_free(s);
+out:
+	cJSON_Delete(doc);
+	strbuf_release(&text);
+	free(dir);
+	free(path);
+	free(key);
+	return rc;
+}
+
+static void add_words(const char *text, struct kvlist *out)
+{
+	char *copy = xstrdup(text), *save = NULL;
+	for (char *w = strtok_r(copy, " \t\n,", &save); w; w = strtok_r(NULL, " \t\n,", &save))
+		kvlist_set(out, w, "");
+	free(copy);
+}
+
+static int full_sync(struct cli_ctx *cli, struct cli_args *args, const char *template,
+		     const char *stack, const struct kvlist *overrides, const struct kvlist *caps,
+		     const struct kvlist *tags)
+{
+	struct sync_full_report rep;
+	struct aws_error err;
+	int rc;
+
+	aws_error_clear(&err);
+	if ((rc = confirm_stack(cli, aws_ctx_region(cli->aws), stack, cli_flag(args, "no-confirm"))))
+		return rc;
+	struct sync_full_options o = {
+		.template_path = template,
+		.stack_name = stack,
+		.parameter_overrides = overrides,
+		.s3_bucket = cli_arg(args, "s3-bucket"),
+		.s3_prefix = cli_arg(args, "s3-prefix"),
+		.capabilities = caps,
+		.tags = tags,
+		.role_arn = cli_arg(args, "role-arn"),
+		.dependency_layer = !cli_flag(args, "no-dependency-layer"),
+		.skip_deploy_sync = !cli_flag(args, "no-skip-deploy-sync"),
+		.progress = stderr,
+	};
+	rc = sync_full_run(cli->aws, &o, &rep, &err);
+	const char *infra = rep.skipped ? "skipped" : rep.deploy.unchanged ? "unchanged"
+						  : rep.deploy.created ? "created" : "updated";
+	if (cli->output == OUTPUT_JSON && (rep.packed.template_url || rc == 0)) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "StackName", stack);
+		cJSON_AddStringToObject(doc, "Infrastructure", rc && !rep.skipped ? "failed" : infra);
+		if (rep.deploy.status)
+			cJSON_AddStringToObject(doc, "StackStatus", rep.deploy.status);
+		if (rep.packed.template_url)
+			cJSON_AddStringToObject(doc, "TemplateURL", rep.packed.template_url);
+		cJSON_AddNumberToObject(doc, "Uploaded", (double)rep.packed.uploaded);
+		cJSON_AddNumberToObject(doc, "AlreadyInS3", (double)rep.packed.present);
+		cJSON_AddNumberToObject(doc, "Milliseconds", (double)rep.ms);
+		char *s = cJSON_Print(doc);
+		puts(s);
+		cJSON_free(s);
+		cJSON_Delete(doc);
+		if (rep.ran_code_sync)
+			print_json(&rep.code, stack);
+	} else if (!rc || rep.skipped) {
+		if (rep.skipped)
+			printf("infrastructure unchanged: CloudFormation skipped, code synced through "
+			       "the service APIs\n");
+		else if (rep.deploy.unchanged)
+			printf("infrastructure unchanged (CloudFormation: no updates to perform)\n");
+		else
+			printf("stack %s %s (%s)\n", stack, infra, rep.deploy.status);
+		if (rep.ran_code_sync)
+			print_code(cli, &rep.code, stack);
+		printf("%zu artifact%s uploaded, %zu already in S3, %.2f s\n", rep.packed.uploaded,
+		       rep.packed.uploaded == 1 ? "" : "s", rep.packed.present,
+		       (double)rep.ms / 1000.0);
+	}
+	if (rc)
+		rc = rep.ran_code_sync ? code_failure(&rep.code, &err) : cli_report(&err);
+	sync_full_report_release(&rep);
+	return rc;
+}
+
 int cmd_sync(struct cli_ctx *cli, struct cli_args *args)
 {
-	struct kvlist overrides = KVLIST_INIT;
+	struct kvlist overrides = KVLIST_INIT, caps = KVLIST_INIT, tags = KVLIST_INIT;
 	const char **ids = NULL, **types = NULL;
 	size_t nids = 0, ntypes = 0;
 	char *template = NULL;
 	struct aws_error err;
 	struct sync_code_report rep;
 	const char *stack = cli_arg(args, "stack-name");
-	int rc = 0;
+	int code = cli_flag(args, "code"), rc = 0;
 
 	memset(&rep, 0, sizeof(rep));
 	aws_error_clear(&err);
 	if (!stack) {
 		cli_error("--stack-name is required: the stack to sync to");
-		return AWSX_EUSAGE;
-	}
-	if (!cli_flag(args, "code")) {
-		cli_error("only code sync is available so far: add --code (a full sync through "
-			  "CloudFormation is coming; deploy the stack with sam deploy meanwhile)");
 		return AWSX_EUSAGE;
 	}
 	/* SAM's form: --parameter-overrides A=1 B=2 (the words after it) */
@@ -224,17 +396,34 @@ int cmd_sync(struct cli_ctx *cli, struct cli_args *args)
 			} else if (!strcmp(name, "resource")) {
 				types = xrealloc(types, (ntypes + 1) * sizeof(*types));
 				types[ntypes++] = v;
+			} else if (!strcmp(name, "capabilities")) {
+				add_words(v, &caps);
+			} else if (!strcmp(name, "tags")) {
+				rc = add_overrides(v, &tags);
 			}
 		}
 	}
 	if (rc)
 		goto out;
+	if (!code && (nids || ntypes)) {
+		cli_error("--resource-id and --resource go with --code");
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	if (!caps.nr) {
+		kvlist_set(&caps, "CAPABILITY_NAMED_IAM", "");
+		kvlist_set(&caps, "CAPABILITY_AUTO_EXPAND", "");
+	}
 	if (tmpl_find(NULL, cli_arg(args, "template-file"), &template, &err)) {
 		rc = cli_report(&err);
 		goto out;
 	}
 	if ((rc = cli_prepare(cli, NEEDS_AWS | NEEDS_REGION | NEEDS_CREDENTIALS)))
 		goto out;
+	if (!code) {
+		rc = full_sync(cli, args, template, stack, &overrides, &caps, &tags);
+		goto out;
+	}
 
 	struct sync_code_options o = {
 		.template_path = template,
@@ -249,34 +438,15 @@ int cmd_sync(struct cli_ctx *cli, struct cli_args *args)
 		.progress = stderr,
 	};
 	rc = sync_code_run(cli->aws, &o, &rep, &err);
-	if (rep.nr && rep.results && (rep.results[0].built || !rc)) {
-		if (cli->output == OUTPUT_JSON)
-			print_json(&rep, stack);
-		else
-			print_text(cli, &rep);
-	}
-	if (rc) {
-		/* flow failures are in the report; anything else is said here */
-		int in_report = 0;
-		for (size_t i = 0; i < rep.nr; i++)
-			if (rep.results[i].outcome == SYNC_FAILED) {
-				in_report = 1;
-				if (!err.code[0] && rep.results[i].err.kind)
-					err = rep.results[i].err;
-			}
-		if (in_report && rep.nr) {
-			for (size_t i = 0; i < rep.nr; i++)
-				if (rep.results[i].outcome == SYNC_FAILED)
-					cli_error("%s: %s", rep.built[i].res->id,
-						  rep.results[i].detail ? rep.results[i].detail : "failed");
-			rc = err.kind ? err.kind : AWSX_ESERVICE;
-		} else {
-			rc = cli_report(&err);
-		}
-	}
+	if (!rc || (rep.nr && rep.results && rep.results[0].built))
+		print_code(cli, &rep, stack);
+	if (rc)
+		rc = code_failure(&rep, &err);
 out:
 	sync_code_report_release(&rep);
 	kvlist_release(&overrides);
+	kvlist_release(&caps);
+	kvlist_release(&tags);
 	free(ids);
 	free(types);
 	free(template);
