@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "aws/fs.h"
-#include "sync/fullsync.h"
+#include "sync/watch.h"
 #include "templates/templates.h"
 
 static const struct cli_option sync_options[] = {
@@ -34,6 +34,10 @@ static const struct cli_option sync_options[] = {
 	{ "s3-prefix", 0, OPT_STRING, "PREFIX", "full sync: key prefix in the bucket (default the stack name)" },
 	{ "stack-name", 0, OPT_STRING, "NAME", "the stack (required)" },
 	{ "tags", 0, OPT_LIST, "KEY=VALUE ...", "full sync: stack tags" },
+	{ "watch", 0, OPT_FLAG, NULL,
+	  "after the sync, watch the sources and the template and sync each change" },
+	{ "watch-exclude", 0, OPT_LIST, "ID=GLOB",
+	  "--watch: changes matching GLOB (gitignore syntax) do not sync resource ID" },
 	{ "template-file", 't', OPT_STRING, "FILE",
 	  "template (default: template.yaml, template.yml or template.json here)" },
 };
@@ -296,9 +300,82 @@ static void add_words(const char *text, struct kvlist *out)
 	free(copy);
 }
 
+static int print_full(struct cli_ctx *cli, const struct sync_full_report *rep, int rc,
+		      const struct aws_error *err_in, const char *stack)
+{
+	struct aws_error err = *err_in;
+	const char *infra = rep->skipped ? "skipped" : rep->deploy.unchanged ? "unchanged"
+						   : rep->deploy.created ? "created" : "updated";
+	if (cli->output == OUTPUT_JSON && (rep->packed.template_url || rc == 0)) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "StackName", stack);
+		cJSON_AddStringToObject(doc, "Infrastructure", rc && !rep->skipped ? "failed" : infra);
+		if (rep->deploy.status)
+			cJSON_AddStringToObject(doc, "StackStatus", rep->deploy.status);
+		if (rep->packed.template_url)
+			cJSON_AddStringToObject(doc, "TemplateURL", rep->packed.template_url);
+		cJSON_AddNumberToObject(doc, "Uploaded", (double)rep->packed.uploaded);
+		cJSON_AddNumberToObject(doc, "AlreadyInS3", (double)rep->packed.present);
+		cJSON_AddNumberToObject(doc, "Milliseconds", (double)rep->ms);
+		char *s = cJSON_Print(doc);
+		puts(s);
+		cJSON_free(s);
+		cJSON_Delete(doc);
+		if (rep->ran_code_sync)
+			print_json(&rep->code, stack);
+	} else if (!rc || rep->skipped) {
+		if (rep->skipped)
+			printf("infrastructure unchanged: CloudFormation skipped, code synced through "
+			       "the service APIs\n");
+		else if (rep->deploy.unchanged)
+			printf("infrastructure unchanged (CloudFormation: no updates to perform)\n");
+		else
+			printf("stack %s %s (%s)\n", stack, infra, rep->deploy.status);
+		if (rep->ran_code_sync)
+			print_code(cli, &rep->code, stack);
+		printf("%zu artifact%s uploaded, %zu already in S3, %.2f s\n", rep->packed.uploaded,
+		       rep->packed.uploaded == 1 ? "" : "s", rep->packed.present,
+		       (double)rep->ms / 1000.0);
+	}
+	fflush(stdout);
+	if (rc)
+		rc = rep->ran_code_sync ? code_failure(&rep->code, &err) : cli_report(&err);
+	return rc;
+}
+
+struct watch_ctx {
+	struct cli_ctx *cli;
+	const char *stack;
+};
+
+static void watch_full(const struct sync_full_report *rep, int rc, const struct aws_error *err,
+		       void *ud)
+{
+	struct watch_ctx *wc = ud;
+	print_full(wc->cli, rep, rc, err, wc->stack);
+}
+
+static void watch_code(const struct sync_code_report *rep, int rc, const struct aws_error *err,
+		       void *ud)
+{
+	struct watch_ctx *wc = ud;
+	struct aws_error e = *err;
+	if (!rc || (rep->nr && rep->results && rep->results[0].built))
+		print_code(wc->cli, rep, wc->stack);
+	fflush(stdout);
+	if (rc)
+		code_failure(rep, &e);
+}
+
+static void watch_error(const struct aws_error *err, void *ud)
+{
+	(void)ud;
+	cli_report(err);
+}
+
 static int full_sync(struct cli_ctx *cli, struct cli_args *args, const char *template,
 		     const char *stack, const struct kvlist *overrides, const struct kvlist *caps,
-		     const struct kvlist *tags)
+		     const struct kvlist *tags, const char *const *excludes, size_t nexcludes)
 {
 	struct sync_full_report rep;
 	struct aws_error err;
@@ -321,50 +398,40 @@ static int full_sync(struct cli_ctx *cli, struct cli_args *args, const char *tem
 		.progress = stderr,
 	};
 	rc = sync_full_run(cli->aws, &o, &rep, &err);
-	const char *infra = rep.skipped ? "skipped" : rep.deploy.unchanged ? "unchanged"
-						  : rep.deploy.created ? "created" : "updated";
-	if (cli->output == OUTPUT_JSON && (rep.packed.template_url || rc == 0)) {
-		cJSON *doc = cJSON_CreateObject();
-		cJSON_AddStringToObject(doc, "StackName", stack);
-		cJSON_AddStringToObject(doc, "Infrastructure", rc && !rep.skipped ? "failed" : infra);
-		if (rep.deploy.status)
-			cJSON_AddStringToObject(doc, "StackStatus", rep.deploy.status);
-		if (rep.packed.template_url)
-			cJSON_AddStringToObject(doc, "TemplateURL", rep.packed.template_url);
-		cJSON_AddNumberToObject(doc, "Uploaded", (double)rep.packed.uploaded);
-		cJSON_AddNumberToObject(doc, "AlreadyInS3", (double)rep.packed.present);
-		cJSON_AddNumberToObject(doc, "Milliseconds", (double)rep.ms);
-		char *s = cJSON_Print(doc);
-		puts(s);
-		cJSON_free(s);
-		cJSON_Delete(doc);
-		if (rep.ran_code_sync)
-			print_json(&rep.code, stack);
-	} else if (!rc || rep.skipped) {
-		if (rep.skipped)
-			printf("infrastructure unchanged: CloudFormation skipped, code synced through "
-			       "the service APIs\n");
-		else if (rep.deploy.unchanged)
-			printf("infrastructure unchanged (CloudFormation: no updates to perform)\n");
-		else
-			printf("stack %s %s (%s)\n", stack, infra, rep.deploy.status);
-		if (rep.ran_code_sync)
-			print_code(cli, &rep.code, stack);
-		printf("%zu artifact%s uploaded, %zu already in S3, %.2f s\n", rep.packed.uploaded,
-		       rep.packed.uploaded == 1 ? "" : "s", rep.packed.present,
-		       (double)rep.ms / 1000.0);
-	}
-	if (rc)
-		rc = rep.ran_code_sync ? code_failure(&rep.code, &err) : cli_report(&err);
+	rc = print_full(cli, &rep, rc, &err, stack);
 	sync_full_report_release(&rep);
-	return rc;
+	if (!cli_flag(args, "watch"))
+		return rc;
+	/* a failed first sync is worth a fix and a save; bad configuration is not */
+	if (rc == AWSX_EUSAGE || rc == AWSX_ECONFIG || rc == AWSX_EINTR)
+		return rc;
+
+	struct watch_ctx wc = {cli, stack};
+	struct sync_watch_options wo = {
+		.full = o,
+		.excludes = excludes,
+		.nexcludes = nexcludes,
+		.quiet_ms = 150,
+		.out = stderr,
+		.on_full = watch_full,
+		.on_code = watch_code,
+		.on_error = watch_error,
+		.ud = &wc,
+	};
+	aws_error_clear(&err);
+	rc = sync_watch(cli->aws, &wo, &err);
+	if (rc == -AWSX_EINTR) {
+		fprintf(stderr, "\nstopped watching\n");
+		return AWSX_EINTR;
+	}
+	return rc ? cli_report(&err) : 0;
 }
 
 int cmd_sync(struct cli_ctx *cli, struct cli_args *args)
 {
 	struct kvlist overrides = KVLIST_INIT, caps = KVLIST_INIT, tags = KVLIST_INIT;
-	const char **ids = NULL, **types = NULL;
-	size_t nids = 0, ntypes = 0;
+	const char **ids = NULL, **types = NULL, **excludes = NULL;
+	size_t nids = 0, ntypes = 0, nexcludes = 0;
 	char *template = NULL;
 	struct aws_error err;
 	struct sync_code_report rep;
@@ -400,6 +467,13 @@ int cmd_sync(struct cli_ctx *cli, struct cli_args *args)
 				add_words(v, &caps);
 			} else if (!strcmp(name, "tags")) {
 				rc = add_overrides(v, &tags);
+			} else if (!strcmp(name, "watch-exclude")) {
+				if (!strchr(v, '=')) {
+					cli_error("--watch-exclude %s: expected ID=GLOB", v);
+					rc = AWSX_EUSAGE;
+				}
+				excludes = xrealloc(excludes, (nexcludes + 1) * sizeof(*excludes));
+				excludes[nexcludes++] = v;
 			}
 		}
 	}
@@ -407,6 +481,11 @@ int cmd_sync(struct cli_ctx *cli, struct cli_args *args)
 		goto out;
 	if (!code && (nids || ntypes)) {
 		cli_error("--resource-id and --resource go with --code");
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	if (code && cli_flag(args, "watch")) {
+		cli_error("--watch runs a full sync first and syncs code changes by itself: drop --code");
 		rc = AWSX_EUSAGE;
 		goto out;
 	}
@@ -421,7 +500,8 @@ int cmd_sync(struct cli_ctx *cli, struct cli_args *args)
 	if ((rc = cli_prepare(cli, NEEDS_AWS | NEEDS_REGION | NEEDS_CREDENTIALS)))
 		goto out;
 	if (!code) {
-		rc = full_sync(cli, args, template, stack, &overrides, &caps, &tags);
+		rc = full_sync(cli, args, template, stack, &overrides, &caps, &tags, excludes,
+			       nexcludes);
 		goto out;
 	}
 
@@ -449,6 +529,7 @@ out:
 	kvlist_release(&tags);
 	free(ids);
 	free(types);
+	free(excludes);
 	free(template);
 	return rc;
 }
