@@ -7,7 +7,8 @@
 # signed request is refused as AWS would), runs `awsx whoami` with a
 # throw-away profile, then `awsx lc-migrate` inventory, plan, apply, undo
 # and export over a small estate of launch configurations, then deploys
-# examples/blog and shows `awsx sync --code` pushing an edited handler.
+# examples/blog with `awsx sync` and shows a no-change sync, `awsx sync
+# --code` pushing an edited handler and a template change deployed.
 # Nothing leaves this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,24 +78,26 @@ run "$AWSX" lc-migrate undo --journal "$ENVDIR/lcm.jsonl" --yes --delete-templat
 run "$AWSX" lc-migrate export --region eu-west-1 --format terraform --name demo-pub-true
 
 echo
-echo "== sync --code: push code changes to a deployed SAM stack"
+echo "== sync: deploy examples/blog, then push an edited handler"
 APP=$ENVDIR/blog
 cp -r examples/blog "$APP"
-echo "(deploying examples/blog to moto with the test harness; the proxy applies the SAM"
-echo " transform as CloudFormation does.  pip is replaced by a stand-in that writes the"
-echo " packages of requirements.txt as stubs: this machine may not reach PyPI)"
-"$AWSX_PYTHON" tests/support/samstack.py deploy --endpoint-url "$ENDPOINT" --region eu-west-1 \
-	--stack-name blog --template-dir "$APP" >/dev/null
+echo "(pip is replaced by a stand-in that writes the packages of requirements.txt as"
+echo " stubs: this machine may not reach PyPI; the proxy applies the SAM transform as"
+echo " CloudFormation does)"
 export PATH=$ROOT/tests/support/fakebin:$PATH
 cd "$APP"
-run "$AWSX" sync --stack-name blog --code
+run "$AWSX" sync --stack-name blog --no-confirm
 echo
-echo "\$ awsx sync --stack-name blog --code   # again: nothing changed, nothing written"
-"$AWSX" sync --stack-name blog --code
+echo "\$ awsx sync --stack-name blog --no-confirm   # again: nothing changed"
+"$AWSX" sync --stack-name blog --no-confirm
 echo
 echo "\$ (edit hello_world/app.py)"
 sed -i 's/%s world/%s from awsx/' hello_world/app.py
 run "$AWSX" sync --stack-name blog --code
+echo
+echo "\$ (Timeout 10 -> 15 in template.yaml: an infrastructure change)"
+sed -i 's/Timeout: 10/Timeout: 15/' template.yaml
+run "$AWSX" sync --stack-name blog --no-confirm
 cd "$ROOT"
 echo
 echo "demo finished: awsx is at $AWSX"
