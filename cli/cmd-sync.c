@@ -8,8 +8,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aws/fs.h"
+#include "sync/samconfig.h"
 #include "sync/watch.h"
 #include "templates/templates.h"
 
@@ -17,6 +19,9 @@ static const struct cli_option sync_options[] = {
 	{ "capabilities", 0, OPT_LIST, "CAP ...",
 	  "full sync: CloudFormation capabilities (default CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND)" },
 	{ "code", 0, OPT_FLAG, NULL, "sync code only, through the service APIs (no CloudFormation)" },
+	{ "config-env", 0, OPT_STRING, "ENV", "samconfig environment (default: default)" },
+	{ "config-file", 0, OPT_STRING, "FILE",
+	  "samconfig file (default: samconfig.toml/.yaml/.yml by the template, else here)" },
 	{ "help", 'h', OPT_FLAG, NULL, "show this help" },
 	{ "no-confirm", 0, OPT_FLAG, NULL,
 	  "full sync: do not ask whether the stack is a development stack" },
@@ -373,44 +378,71 @@ static void watch_error(const struct aws_error *err, void *ud)
 	cli_report(err);
 }
 
-static int full_sync(struct cli_ctx *cli, struct cli_args *args, const char *template,
-		     const char *stack, const struct kvlist *overrides, const struct kvlist *caps,
-		     const struct kvlist *tags, const char *const *excludes, size_t nexcludes)
+/* What a run uses: the command line over samconfig over the defaults. */
+struct settings {
+	const char *stack, *template_arg, *s3_bucket, *s3_prefix, *role_arn;
+	int code, watch, dependency_layer, no_confirm, skip_deploy_sync;
+	struct kvlist overrides, caps, tags;
+	const char **ids, **types, **excludes;
+	size_t nids, ntypes, nexcludes;
+	cJSON *config; /* samconfig's parameters (owns the strings above that came from it) */
+	char *config_path;
+};
+
+static void settings_release(struct settings *st)
+{
+	kvlist_release(&st->overrides);
+	kvlist_release(&st->caps);
+	kvlist_release(&st->tags);
+	free(st->ids);
+	free(st->types);
+	free(st->excludes);
+	cJSON_Delete(st->config);
+	free(st->config_path);
+}
+
+static void push(const char ***list, size_t *n, const char *v)
+{
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = v;
+}
+
+static int full_sync(struct cli_ctx *cli, const struct settings *st, const char *template)
 {
 	struct sync_full_report rep;
 	struct aws_error err;
 	int rc;
 
 	aws_error_clear(&err);
-	if ((rc = confirm_stack(cli, aws_ctx_region(cli->aws), stack, cli_flag(args, "no-confirm"))))
+	if ((rc = confirm_stack(cli, aws_ctx_region(cli->aws), st->stack, st->no_confirm)))
 		return rc;
 	struct sync_full_options o = {
 		.template_path = template,
-		.stack_name = stack,
-		.parameter_overrides = overrides,
-		.s3_bucket = cli_arg(args, "s3-bucket"),
-		.s3_prefix = cli_arg(args, "s3-prefix"),
-		.capabilities = caps,
-		.tags = tags,
-		.role_arn = cli_arg(args, "role-arn"),
-		.dependency_layer = !cli_flag(args, "no-dependency-layer"),
-		.skip_deploy_sync = !cli_flag(args, "no-skip-deploy-sync"),
+		.stack_name = st->stack,
+		.parameter_overrides = &st->overrides,
+		.s3_bucket = st->s3_bucket,
+		.s3_prefix = st->s3_prefix,
+		.capabilities = &st->caps,
+		.tags = &st->tags,
+		.role_arn = st->role_arn,
+		.dependency_layer = st->dependency_layer,
+		.skip_deploy_sync = st->skip_deploy_sync,
 		.progress = stderr,
 	};
 	rc = sync_full_run(cli->aws, &o, &rep, &err);
-	rc = print_full(cli, &rep, rc, &err, stack);
+	rc = print_full(cli, &rep, rc, &err, st->stack);
 	sync_full_report_release(&rep);
-	if (!cli_flag(args, "watch"))
+	if (!st->watch)
 		return rc;
 	/* a failed first sync is worth a fix and a save; bad configuration is not */
 	if (rc == AWSX_EUSAGE || rc == AWSX_ECONFIG || rc == AWSX_EINTR)
 		return rc;
 
-	struct watch_ctx wc = {cli, stack};
+	struct watch_ctx wc = {cli, st->stack};
 	struct sync_watch_options wo = {
 		.full = o,
-		.excludes = excludes,
-		.nexcludes = nexcludes,
+		.excludes = st->excludes,
+		.nexcludes = st->nexcludes,
 		.quiet_ms = 150,
 		.out = stderr,
 		.on_full = watch_full,
@@ -427,109 +459,214 @@ static int full_sync(struct cli_ctx *cli, struct cli_args *args, const char *tem
 	return rc ? cli_report(&err) : 0;
 }
 
+/* A samconfig value as text ("A=1 B=2" for an array of words), or NULL. */
+static char *config_text(const cJSON *v)
+{
+	char buf[64];
+	if (cJSON_IsArray(v)) {
+		struct strbuf sb = STRBUF_INIT;
+		const cJSON *x;
+		cJSON_ArrayForEach(x, v)
+		{
+			const char *t = tmpl_scalar_text(x, buf, sizeof(buf));
+			if (t)
+				strbuf_addf(&sb, "%s%s", sb.len ? " " : "", t);
+		}
+		return strbuf_detach(&sb, NULL);
+	}
+	const char *t = tmpl_scalar_text(v, buf, sizeof(buf));
+	return t ? xstrdup(t) : NULL;
+}
+
+static int config_bool(const cJSON *v, int dflt)
+{
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v);
+	if (cJSON_IsString(v))
+		return !strcasecmp(v->valuestring, "true");
+	return dflt;
+}
+
+/*
+ * samconfig (samconfig.toml / .yaml / .yml by the template, else here;
+ * --config-file, --config-env): [ENV.sync.parameters] over
+ * [ENV.global.parameters]; what the command line says wins.
+ */
+static int apply_samconfig(struct cli_ctx *cli, struct cli_args *args, struct settings *st)
+{
+	struct aws_error err;
+	const char *t = cli_arg(args, "template-file");
+	char *dir = NULL;
+	int rc = 0;
+
+	aws_error_clear(&err);
+	if (t && strrchr(t, '/'))
+		dir = xstrndup(t, (size_t)(strrchr(t, '/') - t));
+	if (samconfig_find(dir, cli_arg(args, "config-file"), &st->config_path, &err) ||
+	    (st->config_path && samconfig_load(st->config_path, cli_arg(args, "config-env"), "sync",
+					       &st->config, &err))) {
+		free(dir);
+		return cli_report(&err);
+	}
+	free(dir);
+	if (!st->config)
+		return 0;
+	const cJSON *c = st->config;
+#define CFG(name) cJSON_GetObjectItemCaseSensitive(c, name)
+	if (!st->stack)
+		st->stack = cJSON_GetStringValue(CFG("stack_name"));
+	if (!st->template_arg)
+		st->template_arg = cJSON_GetStringValue(CFG("template_file"));
+	if (!st->s3_bucket)
+		st->s3_bucket = cJSON_GetStringValue(CFG("s3_bucket"));
+	if (!st->s3_prefix)
+		st->s3_prefix = cJSON_GetStringValue(CFG("s3_prefix"));
+	if (!cli->g.region)
+		cli->g.region = cJSON_GetStringValue(CFG("region"));
+	if (!cli->g.profile)
+		cli->g.profile = cJSON_GetStringValue(CFG("profile"));
+	if (!cli_flag(args, "watch"))
+		st->watch = config_bool(CFG("watch"), 0);
+	if (!cli_flag(args, "code"))
+		st->code = config_bool(CFG("code"), 0);
+	if (!cli_flag(args, "no-dependency-layer"))
+		st->dependency_layer = config_bool(CFG("dependency_layer"), 1);
+	if (!st->overrides.nr && CFG("parameter_overrides")) {
+		char *text = config_text(CFG("parameter_overrides"));
+		rc = text ? add_overrides(text, &st->overrides) : 0;
+		free(text);
+	}
+	if (!st->caps.nr && CFG("capabilities")) {
+		char *text = config_text(CFG("capabilities"));
+		if (text)
+			add_words(text, &st->caps);
+		free(text);
+	}
+	if (!rc && !st->tags.nr && CFG("tags")) {
+		char *text = config_text(CFG("tags"));
+		rc = text ? add_overrides(text, &st->tags) : 0;
+		free(text);
+	}
+	if (!st->nids && CFG("resource_id")) {
+		const cJSON *v = CFG("resource_id"), *x;
+		if (cJSON_IsString(v))
+			push(&st->ids, &st->nids, v->valuestring);
+		else if (cJSON_IsArray(v))
+			cJSON_ArrayForEach(x, v)
+				if (cJSON_IsString(x))
+					push(&st->ids, &st->nids, x->valuestring);
+	}
+#undef CFG
+	return rc;
+}
+
 int cmd_sync(struct cli_ctx *cli, struct cli_args *args)
 {
-	struct kvlist overrides = KVLIST_INIT, caps = KVLIST_INIT, tags = KVLIST_INIT;
-	const char **ids = NULL, **types = NULL, **excludes = NULL;
-	size_t nids = 0, ntypes = 0, nexcludes = 0;
+	struct settings st;
 	char *template = NULL;
 	struct aws_error err;
 	struct sync_code_report rep;
-	const char *stack = cli_arg(args, "stack-name");
-	int code = cli_flag(args, "code"), rc = 0;
+	int rc = 0;
 
+	memset(&st, 0, sizeof(st));
 	memset(&rep, 0, sizeof(rep));
 	aws_error_clear(&err);
-	if (!stack) {
-		cli_error("--stack-name is required: the stack to sync to");
-		return AWSX_EUSAGE;
-	}
+	st.stack = cli_arg(args, "stack-name");
+	st.template_arg = cli_arg(args, "template-file");
+	st.s3_bucket = cli_arg(args, "s3-bucket");
+	st.s3_prefix = cli_arg(args, "s3-prefix");
+	st.role_arn = cli_arg(args, "role-arn");
+	st.code = cli_flag(args, "code");
+	st.watch = cli_flag(args, "watch");
+	st.dependency_layer = !cli_flag(args, "no-dependency-layer");
+	st.no_confirm = cli_flag(args, "no-confirm");
+	st.skip_deploy_sync = !cli_flag(args, "no-skip-deploy-sync");
+
 	/* SAM's form: --parameter-overrides A=1 B=2 (the words after it) */
 	if (args->npositional && !cli_flag(args, "parameter-overrides")) {
 		cli_error("unexpected argument '%s' (see awsx sync -h)", args->positional[0]);
 		return AWSX_EUSAGE;
 	}
 	for (size_t i = 0; i < args->npositional && !rc; i++)
-		rc = add_overrides(args->positional[i], &overrides);
+		rc = add_overrides(args->positional[i], &st.overrides);
 	for (size_t i = 0; i < args->nopts && !rc; i++) {
 		const struct kvlist *l = &args->list[i];
 		for (size_t k = 0; k < l->nr && !rc; k++) {
 			const char *name = l->items[k].name, *v = l->items[k].value;
 			if (!strcmp(name, "parameter-overrides")) {
-				rc = add_overrides(v, &overrides);
+				rc = add_overrides(v, &st.overrides);
 			} else if (!strcmp(name, "resource-id")) {
-				ids = xrealloc(ids, (nids + 1) * sizeof(*ids));
-				ids[nids++] = v;
+				push(&st.ids, &st.nids, v);
 			} else if (!strcmp(name, "resource")) {
-				types = xrealloc(types, (ntypes + 1) * sizeof(*types));
-				types[ntypes++] = v;
+				push(&st.types, &st.ntypes, v);
 			} else if (!strcmp(name, "capabilities")) {
-				add_words(v, &caps);
+				add_words(v, &st.caps);
 			} else if (!strcmp(name, "tags")) {
-				rc = add_overrides(v, &tags);
+				rc = add_overrides(v, &st.tags);
 			} else if (!strcmp(name, "watch-exclude")) {
 				if (!strchr(v, '=')) {
 					cli_error("--watch-exclude %s: expected ID=GLOB", v);
 					rc = AWSX_EUSAGE;
 				}
-				excludes = xrealloc(excludes, (nexcludes + 1) * sizeof(*excludes));
-				excludes[nexcludes++] = v;
+				push(&st.excludes, &st.nexcludes, v);
 			}
 		}
 	}
+	if (!rc)
+		rc = apply_samconfig(cli, args, &st);
 	if (rc)
 		goto out;
-	if (!code && (nids || ntypes)) {
+	if (!st.stack) {
+		cli_error("--stack-name is required (or stack_name in samconfig): the stack to "
+			  "sync to");
+		rc = AWSX_EUSAGE;
+		goto out;
+	}
+	if (!st.code && (st.nids || st.ntypes)) {
 		cli_error("--resource-id and --resource go with --code");
 		rc = AWSX_EUSAGE;
 		goto out;
 	}
-	if (code && cli_flag(args, "watch")) {
+	if (st.code && st.watch) {
 		cli_error("--watch runs a full sync first and syncs code changes by itself: drop --code");
 		rc = AWSX_EUSAGE;
 		goto out;
 	}
-	if (!caps.nr) {
-		kvlist_set(&caps, "CAPABILITY_NAMED_IAM", "");
-		kvlist_set(&caps, "CAPABILITY_AUTO_EXPAND", "");
+	if (!st.caps.nr) {
+		kvlist_set(&st.caps, "CAPABILITY_NAMED_IAM", "");
+		kvlist_set(&st.caps, "CAPABILITY_AUTO_EXPAND", "");
 	}
-	if (tmpl_find(NULL, cli_arg(args, "template-file"), &template, &err)) {
+	if (tmpl_find(NULL, st.template_arg, &template, &err)) {
 		rc = cli_report(&err);
 		goto out;
 	}
 	if ((rc = cli_prepare(cli, NEEDS_AWS | NEEDS_REGION | NEEDS_CREDENTIALS)))
 		goto out;
-	if (!code) {
-		rc = full_sync(cli, args, template, stack, &overrides, &caps, &tags, excludes,
-			       nexcludes);
+	if (!st.code) {
+		rc = full_sync(cli, &st, template);
 		goto out;
 	}
 
 	struct sync_code_options o = {
 		.template_path = template,
-		.stack_name = stack,
-		.parameter_overrides = &overrides,
-		.resource_ids = ids,
-		.nids = nids,
-		.resource_types = types,
-		.ntypes = ntypes,
-		.s3_bucket = cli_arg(args, "s3-bucket"),
-		.dependency_layer = !cli_flag(args, "no-dependency-layer"),
+		.stack_name = st.stack,
+		.parameter_overrides = &st.overrides,
+		.resource_ids = st.ids,
+		.nids = st.nids,
+		.resource_types = st.types,
+		.ntypes = st.ntypes,
+		.s3_bucket = st.s3_bucket,
+		.dependency_layer = st.dependency_layer,
 		.progress = stderr,
 	};
 	rc = sync_code_run(cli->aws, &o, &rep, &err);
 	if (!rc || (rep.nr && rep.results && rep.results[0].built))
-		print_code(cli, &rep, stack);
+		print_code(cli, &rep, st.stack);
 	if (rc)
 		rc = code_failure(&rep, &err);
 out:
 	sync_code_report_release(&rep);
-	kvlist_release(&overrides);
-	kvlist_release(&caps);
-	kvlist_release(&tags);
-	free(ids);
-	free(types);
-	free(excludes);
+	settings_release(&st);
 	free(template);
 	return rc;
 }
