@@ -466,6 +466,23 @@ out:
 	return rc;
 }
 
+int sync_awsx_dir(const struct tmpl_model *m, char **out, struct aws_error *err)
+{
+	char *dir = xstrfmt("%s/.awsx", tmpl_doc_dir(m->docs[0]));
+	*out = NULL;
+	if (fs_mkdir_p(dir, 0755, err)) {
+		free(dir);
+		return -AWSX_EFAIL;
+	}
+	char *abs = realpath(dir, NULL);
+	if (abs) {
+		free(dir);
+		dir = abs;
+	}
+	*out = dir;
+	return 0;
+}
+
 int sync_build_resource(const struct sync_build_options *opts, const struct tmpl_resource *res,
 			struct sync_built *out, struct aws_error *err)
 {

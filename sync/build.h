@@ -116,6 +116,13 @@ int sync_files_load(const char *path, const char *dir, struct sync_tree *t);
 
 /* ---- building one resource (build.c) ---- */
 
+/*
+ * The project's .awsx folder (next to the root template), created when
+ * missing, as an absolute path (build tools run in other folders).
+ * *out is the caller's.  0 or -AWSX_EFAIL.
+ */
+int sync_awsx_dir(const struct tmpl_model *m, char **out, struct aws_error *err);
+
 struct sync_build_options {
 	const char *awsx_dir;	/* <project>/.awsx */
 	int dependency_layer;	/* put Python / Node.js dependencies in their own layer */

@@ -251,15 +251,8 @@ int sync_code_run(struct aws_ctx *ctx, const struct sync_code_options *o,
 	}
 
 	/* build: local, cached; every package checked against Lambda's limits first */
-	awsx_dir = xstrfmt("%s/.awsx", tmpl_doc_dir(m->docs[0]));
-	if ((rc = fs_mkdir_p(awsx_dir, 0755, err)))
+	if ((rc = sync_awsx_dir(m, &awsx_dir, err)))
 		goto out;
-	/* absolute: build tools run in other folders */
-	char *abs = realpath(awsx_dir, NULL);
-	if (abs) {
-		free(awsx_dir);
-		awsx_dir = abs;
-	}
 	if ((rc = sync_state_load(&state, awsx_dir, region, o->stack_name, err)))
 		goto out;
 	struct sync_build_options bo = {.awsx_dir = awsx_dir,

@@ -204,14 +204,8 @@ int sync_full_run(struct aws_ctx *ctx, const struct sync_full_options *o,
 		return rc;
 
 	/* build every function and layer (cached: usually nothing to do) */
-	awsx_dir = xstrfmt("%s/.awsx", tmpl_doc_dir(m->docs[0]));
-	if ((rc = fs_mkdir_p(awsx_dir, 0755, err)))
+	if ((rc = sync_awsx_dir(m, &awsx_dir, err)))
 		goto out;
-	char *abs = realpath(awsx_dir, NULL);
-	if (abs) {
-		free(awsx_dir);
-		awsx_dir = abs;
-	}
 	struct sync_build_options bo = {.awsx_dir = awsx_dir,
 					.dependency_layer = o->dependency_layer,
 					.progress = o->progress};
