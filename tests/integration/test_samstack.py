@@ -502,4 +502,136 @@ def test_nested_stacks(tmp):
     assert conf["CodeSha256"] == code_sha256(app / "child" / "src"), conf
 
 
+# --------------------------------------------------------------------------------------
+# Resource events, failures and rollbacks, layers (motoext.py)
+# --------------------------------------------------------------------------------------
+
+FAILING = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Break:
+    Type: String
+    Default: "false"
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: {Bucket: %(bucket)s, Key: %(key)s}
+      Handler: app.lambda_handler
+      Runtime: python3.12
+      Timeout: %(timeout)d
+  Breaker:
+    Type: AWSX::Test::Fail
+    DependsOn: Fn
+    Properties:
+      Fail: !Ref Break
+      Reason: broken on purpose
+"""
+
+
+def failing(stack, timeout):
+    key = "%s/code.zip" % stack
+    upload_zip(s3_client(), BLOG / "hello_world", key)
+    return FAILING % {"bucket": samstack.DEFAULT_BUCKET, "key": key, "timeout": timeout}
+
+
+def events(cfn, stack):
+    """(logical id, status, reason) of the stack's events, oldest first."""
+    out = []
+    for page in cfn.get_paginator("describe_stack_events").paginate(StackName=stack):
+        out += [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason"))
+                for e in page["StackEvents"]]
+    return out[::-1]
+
+
+def test_failed_update_rolls_back_with_events(tmp):
+    stack = unique("rollback")
+    cfn, lam = client("cloudformation"), client("lambda")
+    caps = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+    first = failing(stack, 10)
+    cfn.create_stack(StackName=stack, TemplateBody=first, Capabilities=caps)
+    ids = wait(cfn, stack)
+    seen = events(cfn, stack)
+    for lid in ("FnRole", "Fn", "Breaker"):
+        mine = [status for who, status, _ in seen if who == lid]
+        assert mine == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"], (lid, seen)
+    assert seen[0][1:] == ("CREATE_IN_PROGRESS", "User Initiated"), seen
+    assert seen[-1][:2] == (stack, "CREATE_COMPLETE"), seen
+
+    # Fn's Timeout changes, then Breaker fails: the call succeeds, the stack rolls back
+    cfn.update_stack(StackName=stack, TemplateBody=failing(stack, 20), Capabilities=caps,
+                     Parameters=[{"ParameterKey": "Break", "ParameterValue": "true"}])
+    status, _ = samstack.stack_status(cfn, stack)
+    assert status == "UPDATE_ROLLBACK_COMPLETE", status
+    seen = events(cfn, stack)
+    update = seen[[s for _, s, _ in seen].index("UPDATE_IN_PROGRESS"):]
+    assert ("Breaker", "UPDATE_FAILED", "broken on purpose") in update, update
+    assert (stack, "UPDATE_ROLLBACK_IN_PROGRESS",
+            "The following resource(s) failed to update: [Breaker]. ") in update, update
+    assert update[-1][:2] == (stack, "UPDATE_ROLLBACK_COMPLETE"), update
+    assert lam.get_function(FunctionName=ids["Fn"])["Configuration"]["Timeout"] == 10
+    params = cfn.describe_stacks(StackName=stack)["Stacks"][0]["Parameters"]
+    assert params == [{"ParameterKey": "Break", "ParameterValue": "false"}], params
+    # the original is the one deployed again (the proxy kept both)
+    assert original(cfn, stack) == first
+
+    # the same template, no Parameters (Break takes its default): nothing to do
+    try:
+        cfn.update_stack(StackName=stack, TemplateBody=first, Capabilities=caps)
+        raise AssertionError("an update without changes was accepted")
+    except ClientError as e:
+        assert "No updates are to be performed" in str(e), e
+
+
+def test_failed_create_rolls_back(tmp):
+    stack = unique("createfail")
+    cfn, lam = client("cloudformation"), client("lambda")
+    cfn.create_stack(StackName=stack, TemplateBody=failing(stack, 10),
+                     Parameters=[{"ParameterKey": "Break", "ParameterValue": "true"}],
+                     Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    status, _ = samstack.stack_status(cfn, stack)
+    assert status == "ROLLBACK_COMPLETE", status
+    seen = events(cfn, stack)
+    assert ("Breaker", "CREATE_FAILED", "broken on purpose") in seen, seen
+    assert (stack, "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: "
+            "[Breaker]. Rollback requested by user.") in seen, seen
+    assert ("Fn", "DELETE_COMPLETE", None) in seen, seen
+    names = [f["FunctionName"] for f in lam.list_functions()["Functions"]]
+    assert not [n for n in names if n.startswith(stack + "-")], names
+
+
+def test_function_layers_and_limits(tmp):
+    stack = unique("layers")
+    lam, cfn = client("lambda"), client("cloudformation")
+    s3 = s3_client()
+    upload_zip(s3, BLOG / "hello_world", stack + "/layer.zip")
+    arn = lam.publish_layer_version(
+        LayerName=stack + "-layer",
+        Content={"S3Bucket": samstack.DEFAULT_BUCKET, "S3Key": stack + "/layer.zip"},
+    )["LayerVersionArn"]
+    body = HAND_WRITTEN.replace("      Runtime: python3.12\r\n", "      Runtime: python3.12\r\n"
+                                "      Layers: [%s]\r\n" % arn)
+    key = "%s/code.zip" % stack
+    upload_zip(s3, BLOG / "hello_world", key)
+    body %= {"bucket": samstack.DEFAULT_BUCKET, "key": key}
+    caps = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+    cfn.create_stack(StackName=stack, TemplateBody=body, Capabilities=caps)
+    ids = wait(cfn, stack)
+    conf = lam.get_function(FunctionName=ids["Fn"])["Configuration"]
+    assert [x["Arn"] for x in conf.get("Layers", [])] == [arn], conf
+    # an update without Layers removes them
+    cfn.update_stack(StackName=stack, TemplateBody=body.replace("      Layers: [%s]\r\n" % arn,
+                                                                ""), Capabilities=caps)
+    wait(cfn, stack)
+    assert not lam.get_function(FunctionName=ids["Fn"])["Configuration"].get("Layers")
+    # over Lambda's limits the resource fails, with Lambda's message
+    cfn.update_stack(StackName=stack, TemplateBody=body.replace(
+        "      Runtime: python3.12\r\n", "      Runtime: python3.12\r\n      Timeout: 901\r\n"),
+        Capabilities=caps)
+    assert samstack.stack_status(cfn, stack)[0] == "UPDATE_ROLLBACK_COMPLETE"
+    reasons = [r for lid, st, r in events(cfn, stack) if lid == "Fn" and st == "UPDATE_FAILED"]
+    assert reasons and "Value '901' at 'timeout' failed to satisfy constraint: Member must " \
+        "have value less than or equal to 900" in reasons[0], reasons
+
+
 harness.main(globals())

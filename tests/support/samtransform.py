@@ -12,6 +12,8 @@ query requests so that, seen from a client, moto behaves like AWS here:
   CloudFormation then cannot create as AWS does is added to moto itself (motoext.py).
 - The template as sent is kept per stack, so GetTemplate with TemplateStage=Original
   answers it byte for byte; Processed (the default) is moto's answer, the translation.
+  The original answered is the one whose translation moto holds: after an update that
+  rolled back (motoext.py), the previous one, as on AWS.
 - CreateStack / UpdateStack without CAPABILITY_AUTO_EXPAND are refused as AWS does,
   and a template the translator rejects is a ValidationError naming the transform.
 
@@ -24,6 +26,7 @@ import json
 import re
 import threading
 import uuid
+import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
@@ -192,8 +195,12 @@ def _xml_text(s):
     return escape(s).replace("\r", "&#13;")
 
 
-def get_template_response(body):
-    rid = str(uuid.uuid4())
+# Originals kept per stack, keyed by their translation (the newest wins).
+ORIGINALS_PER_STACK = 16
+
+
+def get_template_response(body, rid=None):
+    rid = rid or str(uuid.uuid4())
     xml = ('<GetTemplateResponse xmlns="%s">\n  <GetTemplateResult>\n'
            "    <TemplateBody>%s</TemplateBody>\n"
            "    <StagesAvailable>\n      <member>Original</member>\n"
@@ -202,6 +209,21 @@ def get_template_response(body):
            "    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
            "</GetTemplateResponse>\n" % (CFN_XMLNS, _xml_text(body), rid))
     return 200, [("x-amzn-RequestId", rid), ("Content-Type", "text/xml")], xml.encode("utf-8")
+
+
+def _template_body_in(data):
+    """(TemplateBody, RequestId) of a GetTemplate answer; (None, None) if unreadable."""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return None, None
+    body = rid = None
+    for el in root.iter():
+        if el.tag.endswith("}TemplateBody") or el.tag == "TemplateBody":
+            body = el.text or ""
+        elif el.tag.endswith("}RequestId") or el.tag == "RequestId":
+            rid = el.text
+    return body, rid
 
 
 def _stack_id_in(data):
@@ -218,16 +240,23 @@ class Call:
 
     answer: (status, headers, body) to send instead of forwarding, or None.
     body:   the form body to forward instead of the one received, or None.
-    finish(status, data): called with moto's answer to record what it means."""
+    finish(status, data): called with moto's answer to record what it means.
+    rewrite(status, data): the answer body to send instead of moto's."""
 
-    def __init__(self, answer=None, body=None, finish=None):
+    def __init__(self, answer=None, body=None, finish=None, rewrite=None):
         self.answer = answer
         self.body = body
         self._finish = finish
+        self._rewrite = rewrite
 
     def finish(self, status, data):
         if self._finish is not None and 200 <= status < 300:
             self._finish(data)
+
+    def rewrite(self, status, data):
+        if self._rewrite is not None and 200 <= status < 300:
+            return self._rewrite(data)
+        return data
 
 
 class SamTransform:
@@ -239,9 +268,10 @@ class SamTransform:
         self.fetch = fetch
         self.error = error
         self.lock = threading.Lock()
-        self.by_id = {}             # stack id -> original template text
+        self.by_id = {}             # stack id -> {translation sent: original}, oldest first
         self.ids = {}               # stack name -> id of the live stack of that name
-        self.pending = {}           # change set id or (stack, name) -> (stack, id, original)
+        self.pending = {}           # change set id or (stack, name) ->
+                                    #   (stack, id, original, translation)
 
     def begin(self, action, body, region):
         pairs = form_params(body)
@@ -281,13 +311,15 @@ class SamTransform:
             processed = translate(template, _parameters(pairs), region)
         except TransformError as e:
             return Call(answer=self.error(400, "ValidationError", str(e)))
+        sent = json.dumps(processed, indent=1)
         out = [(k, v) for k, v in pairs if k not in ("TemplateBody", "TemplateURL")]
-        out.append(("TemplateBody", json.dumps(processed, indent=1)))
+        out.append(("TemplateBody", sent))
         name = params.get("StackName", "")
         if action == "CreateChangeSet":
-            finish = self._remember_change_set(name, params.get("ChangeSetName", ""), text)
+            finish = self._remember_change_set(name, params.get("ChangeSetName", ""), text,
+                                               sent)
         else:
-            finish = self._remember_stack(name, text)
+            finish = self._remember_stack(name, text, sent)
         return Call(body=urlencode(out).encode("utf-8"), finish=finish)
 
     def _template_text(self, params):
@@ -307,8 +339,8 @@ class SamTransform:
             found = self.pending.get(cs) or self.pending.get((stack, cs))
         if not found:
             return Call()
-        stack_name, stack_id, text = found
-        return Call(finish=lambda data: self._record(stack_name, stack_id, text))
+        stack_name, stack_id, text, sent = found
+        return Call(finish=lambda data: self._record(stack_name, stack_id, text, sent))
 
     def _get_template(self, action, pairs, region):
         params = dict(pairs)
@@ -318,13 +350,23 @@ class SamTransform:
         with self.lock:
             if cs:
                 found = self.pending.get(cs) or self.pending.get((name, cs))
-                text = found[2] if found else None
-            else:
-                sid = name if _is_arn(name) else self.ids.get(name)
-                text = self.by_id.get(sid)
-        if text is None:
+                if not found:
+                    return Call()
+                return Call(answer=get_template_response(found[2]))
+            sid = name if _is_arn(name) else self.ids.get(name)
+            originals = dict(self.by_id.get(sid) or {})
+        if not originals:
             return Call()         # no transform: the original is what moto has
-        return Call(answer=get_template_response(text))
+
+        def original_of(data):
+            # moto holds the translation of the stack's template: after a rollback
+            # that of the previous one, whose original is then the answer
+            body, rid = _template_body_in(data)
+            text = originals.get(body)
+            if text is None:
+                text = list(originals.values())[-1]
+            return get_template_response(text, rid)[2]
+        return Call(rewrite=original_of)
 
     def _delete_stack(self, action, pairs, region):
         name = dict(pairs).get("StackName", "")
@@ -345,21 +387,21 @@ class SamTransform:
                 self.by_id.pop(sid, None)
         return forget
 
-    def _remember_stack(self, name, text):
-        return lambda data: self._record(name, _stack_id_in(data), text)
+    def _remember_stack(self, name, text, sent):
+        return lambda data: self._record(name, _stack_id_in(data), text, sent)
 
-    def _remember_change_set(self, stack, cs_name, text):
+    def _remember_change_set(self, stack, cs_name, text, sent):
         def remember(data):
             # Kept until ExecuteChangeSet: only then is it the stack's template.
             cs_id = re.search(rb"<Id>([^<]+)</Id>", data or b"")
-            entry = (stack, _stack_id_in(data), text)
+            entry = (stack, _stack_id_in(data), text, sent)
             with self.lock:
                 self.pending[(stack, cs_name)] = entry
                 if cs_id:
                     self.pending[cs_id.group(1).decode("utf-8")] = entry
         return remember
 
-    def _record(self, name, stack_id, text):
+    def _record(self, name, stack_id, text, sent):
         with self.lock:
             if _is_arn(name):
                 stack_id = stack_id or name
@@ -369,4 +411,8 @@ class SamTransform:
             if name and stack_id:
                 self.ids[name] = stack_id
             if stack_id:
-                self.by_id[stack_id] = text
+                originals = self.by_id.setdefault(stack_id, {})
+                originals.pop(sent, None)             # the newest last
+                originals[sent] = text
+                while len(originals) > ORIGINALS_PER_STACK:
+                    del originals[next(iter(originals))]

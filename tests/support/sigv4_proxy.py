@@ -706,6 +706,7 @@ class VerifyingHandler(pc.ProxyHandler):
             self.verifier.keys.learn_from_response(pairs, data)
         if cfn is not None:
             cfn.finish(status, data)
+            data = cfn.rewrite(status, data)
         entry["status"] = status
         self.reqlog.write(entry)
         self.send_upstream_response(method, status, reason, pairs, data)
