@@ -164,7 +164,7 @@ static void print_text(struct cli_ctx *cli, const struct sync_code_report *rep)
 	       (double)rep->build_ms / 1000.0, writes, writes == 1 ? "" : "s");
 }
 
-static void print_json(const struct sync_code_report *rep, const char *stack)
+static cJSON *code_json(const struct sync_code_report *rep, const char *stack)
 {
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "StackName", stack);
@@ -203,6 +203,12 @@ static void print_json(const struct sync_code_report *rep, const char *stack)
 	}
 	cJSON_AddNumberToObject(doc, "BuildMilliseconds", (double)rep->build_ms);
 	cJSON_AddNumberToObject(doc, "TotalMilliseconds", (double)rep->total_ms);
+	return doc;
+}
+
+static void print_json(const struct sync_code_report *rep, const char *stack)
+{
+	cJSON *doc = code_json(rep, stack);
 	char *s = cJSON_Print(doc);
 	puts(s);
 	cJSON_free(s);
@@ -247,14 +253,22 @@ static int confirm_stack(struct cli_ctx *cli, const char *region, const char *st
 	const char *home = getenv("HOME");
 	char *dir = xstrfmt("%s/.awsx", home && *home ? home : ".");
 	char *path = xstrfmt("%s/sync-confirmed.json", dir);
-	char *key = xstrfmt("%s/%s", region ? region : "", stack);
+	char *key = NULL;
 	struct strbuf text = STRBUF_INIT;
 	struct aws_error err;
+	struct sts_identity id;
 	cJSON *doc = NULL;
 	int rc = 0;
 
 	if (no_confirm)
 		goto out;
+	/* the same stack name in another account is another stack */
+	aws_error_clear(&err);
+	if (sts_get_caller_identity(cli->aws, &id, &err)) {
+		rc = cli_report(&err);
+		goto out;
+	}
+	key = xstrfmt("%s/%s/%s", id.account, region ? region : "", stack);
 	if (!strbuf_read_file(&text, path, 1u << 20))
 		doc = cJSON_ParseWithLength(text.buf, text.len);
 	if (!cJSON_IsObject(doc)) {
@@ -322,12 +336,13 @@ static int print_full(struct cli_ctx *cli, const struct sync_full_report *rep, i
 		cJSON_AddNumberToObject(doc, "Uploaded", (double)rep->packed.uploaded);
 		cJSON_AddNumberToObject(doc, "AlreadyInS3", (double)rep->packed.present);
 		cJSON_AddNumberToObject(doc, "Milliseconds", (double)rep->ms);
+		/* one document: the code sync (after a skip) is inside it */
+		if (rep->ran_code_sync && rep->code.results)
+			cJSON_AddItemToObject(doc, "Code", code_json(&rep->code, stack));
 		char *s = cJSON_Print(doc);
 		puts(s);
 		cJSON_free(s);
 		cJSON_Delete(doc);
-		if (rep->ran_code_sync)
-			print_json(&rep->code, stack);
 	} else if (!rc || rep->skipped) {
 		if (rep->skipped)
 			printf("infrastructure unchanged: CloudFormation skipped, code synced through "

@@ -81,6 +81,28 @@ static int ensure_dep_layer(struct aws_ctx *ctx, const char *stack, const char *
 	struct strbuf zip = STRBUF_INIT;
 	char *key = xstrfmt("%s%s%s.deps.zip", prefix && *prefix ? prefix : "",
 			    prefix && *prefix ? "/" : "", b->deps.key);
+	struct strbuf objpath = STRBUF_INIT;
+	strbuf_addch(&objpath, '/');
+	sigv4_uri_encode(&objpath, bucket, strlen(bucket), 0);
+	strbuf_addch(&objpath, '/');
+	sigv4_uri_encode(&objpath, key, strlen(key), 1);
+	/* content-addressed: an object already there (another function's) is the same zip */
+	aws_call_init(&call, "HeadObject");
+	call.method = "HEAD";
+	call.path = xstrdup(objpath.buf);
+	aws_response_init(&resp);
+	rc = aws_call(ctx, &aws_svc_s3, &call, &resp, err);
+	int present = !rc;
+	aws_call_release(&call);
+	aws_response_release(&resp);
+	if (rc && err->http_status != 404) {
+		strbuf_release(&objpath);
+		free(key);
+		goto out;
+	}
+	rc = 0;
+	if (present)
+		goto publish;
 	if (strbuf_read_file(&zip, b->layer.zip_path, 1u << 30)) {
 		rc = aws_error_set(err, AWSX_EFAIL, "cannot read '%s': %s", b->layer.zip_path,
 				   strerror(errno));
@@ -89,14 +111,7 @@ static int ensure_dep_layer(struct aws_ctx *ctx, const char *stack, const char *
 	}
 	aws_call_init(&call, "PutObject");
 	call.method = "PUT";
-	{
-		struct strbuf p = STRBUF_INIT;
-		strbuf_addch(&p, '/');
-		sigv4_uri_encode(&p, bucket, strlen(bucket), 0);
-		strbuf_addch(&p, '/');
-		sigv4_uri_encode(&p, key, strlen(key), 1);
-		call.path = strbuf_detach(&p, NULL);
-	}
+	call.path = xstrdup(objpath.buf);
 	call.body = zip.buf;
 	call.body_len = zip.len;
 	aws_response_init(&resp);
@@ -104,6 +119,8 @@ static int ensure_dep_layer(struct aws_ctx *ctx, const char *stack, const char *
 	aws_call_release(&call);
 	aws_response_release(&resp);
 	strbuf_release(&zip);
+publish:
+	strbuf_release(&objpath);
 	if (!rc) {
 		aws_call_init(&call, "PublishLayerVersion");
 		call.method = "POST";
@@ -233,7 +250,8 @@ int sync_full_run(struct aws_ctx *ctx, const struct sync_full_options *o,
 		goto out;
 	for (size_t i = 0; i < nbuilt; i++)
 		if (built[i].has_layer &&
-		    (rc = ensure_dep_layer(ctx, o->stack_name, bucket, o->s3_prefix, &built[i],
+		    (rc = ensure_dep_layer(ctx, o->stack_name, bucket,
+					   o->s3_prefix ? o->s3_prefix : o->stack_name, &built[i],
 					   &arns[i], err)))
 			goto out;
 
@@ -250,8 +268,10 @@ int sync_full_run(struct aws_ctx *ctx, const struct sync_full_options *o,
 
 	if ((rc = sync_cfn_describe(ctx, o->stack_name, &info, err)))
 		goto out;
+	/* a stack that rolled an update back holds its previous template: comparable too */
 	if (o->skip_deploy_sync && info.exists &&
-	    (!strcmp(info.status, "CREATE_COMPLETE") || !strcmp(info.status, "UPDATE_COMPLETE")) &&
+	    (!strcmp(info.status, "CREATE_COMPLETE") || !strcmp(info.status, "UPDATE_COMPLETE") ||
+	     !strcmp(info.status, "UPDATE_ROLLBACK_COMPLETE")) &&
 	    parameters_match(m, o->parameter_overrides, info.parameters)) {
 		int same = template_matches(ctx, o->stack_name, bucket, &rep->packed, err, &rc);
 		if (rc)

@@ -125,58 +125,105 @@ static void seen_release(struct seen *s)
 	free(s->ids);
 }
 
+struct event {
+	char *id, *ts, *lid, *type, *status, *why;
+};
+
+static char *dup_text(const struct xml_node *m, const char *name)
+{
+	const char *t = xml_path_text(m, name);
+	return t ? xstrdup(t) : NULL;
+}
+
+static void event_release(struct event *e)
+{
+	free(e->id);
+	free(e->ts);
+	free(e->lid);
+	free(e->type);
+	free(e->status);
+	free(e->why);
+}
+
+#define EVENTS_MAX_PAGES 50
+
 /*
- * Read the newest page of events; new ones (not in seen) are printed oldest
- * first when print, and failures collected into failures.  Events older than
- * since (epoch seconds) are only marked as seen.
+ * Read the events newer than the ones already seen (pages followed until
+ * one holds a seen event), print them oldest first when out is set, and
+ * collect failures.  Events older than since (epoch seconds) are only
+ * marked as seen.
  */
 static int poll_events(struct aws_ctx *ctx, const char *stack, struct seen *seen, long long since,
 		       FILE *out, struct strbuf *failures, struct aws_error *err)
 {
-	struct aws_call call;
-	struct aws_response resp;
-	const struct xml_node *news[100];
-	size_t n = 0;
-	int rc;
+	struct event *news = NULL;
+	size_t n = 0, alloc = 0;
+	char *token = NULL;
+	int rc = 0, reached_seen = 0;
 
-	aws_call_init(&call, "DescribeStackEvents");
-	kvlist_add(&call.params, "StackName", stack);
-	aws_response_init(&resp);
-	rc = aws_call(ctx, &aws_svc_cloudformation, &call, &resp, err);
-	if (rc)
-		goto out;
-	for (const struct xml_node *m =
-		 xml_path(resp.xml, "DescribeStackEventsResult/StackEvents/member");
-	     m && n < ARRAY_SIZE(news); m = xml_next_same(m)) {
-		const char *id = xml_path_text(m, "EventId");
-		if (!id || seen_has(seen, id))
-			continue;
-		seen_add(seen, id);
-		const char *ts = xml_path_text(m, "Timestamp");
-		if (ts && parse_iso8601(ts) < since)
-			continue;
-		news[n++] = m;
+	for (int page = 0; page < EVENTS_MAX_PAGES && !reached_seen; page++) {
+		struct aws_call call;
+		struct aws_response resp;
+		aws_call_init(&call, "DescribeStackEvents");
+		kvlist_add(&call.params, "StackName", stack);
+		if (token)
+			kvlist_add(&call.params, "NextToken", token);
+		aws_response_init(&resp);
+		rc = aws_call(ctx, &aws_svc_cloudformation, &call, &resp, err);
+		free(token);
+		token = NULL;
+		if (!rc) {
+			for (const struct xml_node *m =
+				 xml_path(resp.xml, "DescribeStackEventsResult/StackEvents/member");
+			     m; m = xml_next_same(m)) {
+				const char *id = xml_path_text(m, "EventId");
+				if (!id)
+					continue;
+				if (seen_has(seen, id)) {
+					reached_seen = 1;
+					break;
+				}
+				ALLOC_GROW(news, n + 1, alloc);
+				struct event *e = &news[n++];
+				e->id = xstrdup(id);
+				e->ts = dup_text(m, "Timestamp");
+				e->lid = dup_text(m, "LogicalResourceId");
+				e->type = dup_text(m, "ResourceType");
+				e->status = dup_text(m, "ResourceStatus");
+				e->why = dup_text(m, "ResourceStatusReason");
+			}
+			const char *next =
+			    xml_path_text(resp.xml, "DescribeStackEventsResult/NextToken");
+			if (next && *next)
+				token = xstrdup(next);
+		}
+		aws_call_release(&call);
+		aws_response_release(&resp);
+		if (rc || !token)
+			break;
 	}
-	while (n-- > 0) {
-		const struct xml_node *m = news[n];
-		const char *ts = xml_path_text(m, "Timestamp"), *lid = xml_path_text(m, "LogicalResourceId");
-		const char *type = xml_path_text(m, "ResourceType"), *st = xml_path_text(m, "ResourceStatus");
-		const char *why = xml_path_text(m, "ResourceStatusReason");
+	/* newest first as listed: print from the oldest */
+	for (size_t k = n; k-- > 0 && !rc;) {
+		struct event *e = &news[k];
+		seen_add(seen, e->id);
+		if (e->ts && parse_iso8601(e->ts) < since)
+			continue;
 		char hhmmss[16] = "--:--:--";
-		if (ts && strlen(ts) >= 19)
-			snprintf(hhmmss, sizeof(hhmmss), "%.8s", ts + 11);
+		if (e->ts && strlen(e->ts) >= 19)
+			snprintf(hhmmss, sizeof(hhmmss), "%.8s", e->ts + 11);
 		if (out)
-			fprintf(out, "  %s  %-32s %-36s %s%s%s\n", hhmmss, lid ? lid : "",
-				type ? type : "", st ? st : "", why && *why ? "  " : "",
-				why ? why : "");
-		if (st && strstr(st, "FAILED") && why && *why)
-			strbuf_addf(failures, "\n  %s: %s", lid ? lid : "?", why);
+			fprintf(out, "  %s  %-32s %-36s %s%s%s\n", hhmmss, e->lid ? e->lid : "",
+				e->type ? e->type : "", e->status ? e->status : "",
+				e->why && *e->why ? "  " : "", e->why ? e->why : "");
+		if (e->status && strstr(e->status, "FAILED") && e->why && *e->why)
+			strbuf_addf(failures, "  %s: %s\n", e->lid ? e->lid : "?", e->why);
 	}
 	if (out)
 		fflush(out);
-out:
-	aws_call_release(&call);
-	aws_response_release(&resp);
+	for (size_t k = 0; k < n; k++)
+		event_release(&news[k]);
+	free(news);
+	free(token);
 	return rc;
 }
 
@@ -292,9 +339,10 @@ int sync_cfn_deploy(struct aws_ctx *ctx, const struct sync_deploy_options *o,
 	poll_events(ctx, o->stack_name, &seen, started, o->progress, &failures, err);
 	res->status = xstrdup(info.exists ? info.status : "DELETED");
 	if (!succeeded(res->status)) {
-		rc = aws_error_set(err, AWSX_ESERVICE, "stack '%s' ended in %s%s%s", o->stack_name,
-				   res->status, failures.len ? ":" : "",
-				   failures.len ? failures.buf : "");
+		if (failures.len && o->progress)
+			fprintf(o->progress, "failed resources:\n%s", failures.buf);
+		rc = aws_error_set(err, AWSX_ESERVICE, "stack '%s' ended in %s%s", o->stack_name,
+				   res->status, failures.len ? " (the failed resources are above)" : "");
 		goto out;
 	}
 out:
@@ -335,6 +383,9 @@ int sync_managed_bucket(struct aws_ctx *ctx, FILE *progress, char **bucket,
 	if (!info.exists || strcmp(info.status, "CREATE_COMPLETE")) {
 		struct aws_call call;
 		struct aws_response resp;
+		/* another awsx creating it right now: wait for it */
+		if (info.exists && !strcmp(info.status, "CREATE_IN_PROGRESS"))
+			goto wait;
 		if (info.exists) {
 			rc = aws_error_set(err, AWSX_ESERVICE,
 					   "the managed stack %s is in %s: fix or delete it, or pass "
@@ -354,8 +405,11 @@ int sync_managed_bucket(struct aws_ctx *ctx, FILE *progress, char **bucket,
 		rc = aws_call(ctx, &aws_svc_cloudformation, &call, &resp, err);
 		aws_call_release(&call);
 		aws_response_release(&resp);
+		if (rc && !strcmp(err->code, "AlreadyExistsException"))
+			rc = 0; /* created by another awsx between our look and our call */
 		if (rc)
 			goto out;
+wait:
 		for (int polls = 0; polls < 600; polls++) {
 			sync_stack_info_release(&info);
 			if ((rc = sync_cfn_describe(ctx, MANAGED_STACK, &info, err)))

@@ -58,8 +58,8 @@ def setup(tmp, app=BLOG):
 
 
 def json_documents(text):
-    """Every JSON document in text: awsx prints the code sync's report as a second one
-    after a skip (test_json_output_is_one_document_in_every_case)."""
+    """Every JSON document in text (there must be one: see
+    test_json_output_is_one_document_in_every_case)."""
     decoder, docs, i = json.JSONDecoder(), [], 0
     while True:
         while i < len(text) and text[i].isspace():
@@ -75,7 +75,8 @@ class Run:
         self.r, self.stderr = r, r.stderr
         docs = json_documents(r.stdout) if r.stdout.lstrip().startswith("{") else []
         self.infra = docs[0] if docs else None
-        self.code = docs[1] if len(docs) > 1 else None
+        # after a skip, the code sync's report is inside the one document
+        self.code = self.infra.get("Code") if self.infra else None
 
 
 def full_sync(env, d, stack, *extra, expect=0, confirm=False):
@@ -331,7 +332,10 @@ def test_failed_update_prints_events_and_exits_5(tmp):
     assert failed and "less than or equal to 900" in failed[0], run.stderr
     assert event_lines(run.stderr, stack, "UPDATE_ROLLBACK_COMPLETE"), run.stderr
     last = run.stderr.strip().splitlines()[-1]
-    assert "UPDATE_ROLLBACK_COMPLETE" in last and "HelloWorldFunction" in last, last
+    assert "UPDATE_ROLLBACK_COMPLETE" in last, last
+    # the failed resources listed before that last line, one per line
+    block = run.stderr[run.stderr.index("failed resources:"):]
+    assert "HelloWorldFunction: " in block and "less than or equal to 900" in block, block
     assert run.infra["Infrastructure"] == "failed", run.infra
     assert run.infra["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE", run.infra
     for name in functions(env, stack).values():
@@ -340,10 +344,12 @@ def test_failed_update_prints_events_and_exits_5(tmp):
     mark = harness.log_mark()
     run = full_sync(env, d, stack, expect=5)
     assert "UpdateStack" in apis(writes(mark, env)), apis(writes(mark, env))
-    # back to what is deployed: CloudFormation has nothing to do
+    # back to what is deployed (the rollback restored it): CloudFormation is skipped
     t.write_text(good)
+    mark = harness.log_mark()
     run = full_sync(env, d, stack)
-    assert run.infra["Infrastructure"] == "unchanged", run.infra
+    assert run.infra["Infrastructure"] == "skipped", run.infra
+    assert "UpdateStack" not in apis(writes(mark, env)), apis(writes(mark, env))
 
 
 FAIL_APP = {
@@ -452,12 +458,19 @@ def confirmed_file(env):
     return pathlib.Path(env["HOME"]) / ".awsx" / "sync-confirmed.json"
 
 
+def confirmed_key(env, stack, region="us-east-1"):
+    """The key confirm_stack() writes: account, region and stack."""
+    account = client(env, "sts").get_caller_identity()["Account"]
+    return "%s/%s/%s" % (account, region, stack)
+
+
 def test_without_terminal_or_no_confirm_nothing_happens(tmp):
     env, d, stack = setup(tmp, SMALL_APP)
     mark = harness.log_mark()
     run = full_sync(env, d, stack, expect=2, confirm=True)
     assert "--no-confirm" in run.stderr and stack in run.stderr, run.stderr
-    assert not requests(mark, env), apis(requests(mark, env))
+    # only who the credentials are (the confirmation is per account) before stopping
+    assert apis(requests(mark, env)) == ["GetCallerIdentity"], apis(requests(mark, env))
     assert stack_status(env, stack) is None
     assert not confirmed_file(env).exists()
 
@@ -466,7 +479,7 @@ def test_remembered_confirmation_runs_without_flag(tmp):
     env, d, stack = setup(tmp, SMALL_APP)
     f = confirmed_file(env)
     f.parent.mkdir(parents=True)
-    f.write_text(json.dumps({"us-east-1/" + stack: True}))     # as confirm_stack() writes
+    f.write_text(json.dumps({confirmed_key(env, stack): True}))   # as confirm_stack() writes
     run = full_sync(env, d, stack, confirm=True)
     assert run.infra["Infrastructure"] == "created", run.infra
     # only that stack, in that region
@@ -511,7 +524,7 @@ def test_confirmation_on_terminal_is_remembered(tmp):
     assert answered, text
     assert proc.returncode == 0, (proc.returncode, text)
     assert stack_status(env, stack) == "CREATE_COMPLETE"
-    assert json.loads(confirmed_file(env).read_text()) == {"us-east-1/" + stack: True}
+    assert json.loads(confirmed_file(env).read_text()) == {confirmed_key(env, stack): True}
     # asked once: no terminal and no flag is fine from now on
     full_sync(env, d, stack, confirm=True)
 

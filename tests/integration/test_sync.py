@@ -367,9 +367,11 @@ def test_unknown_stack_and_usage_errors(tmp):
     assert "does not exist" in r.stderr, r.stderr
     _, r = sync(env, d, stack, "--resource-id", "Nope", expect=2)
     assert "no such resource" in r.stderr and "HelloWorldFunction" in r.stderr, r.stderr
+    # without --code it is a full sync, which a script must confirm with --no-confirm
     r = subprocess.run([harness.awsx_bin(), "sync", "--stack-name", stack], env=env,
-                       cwd=str(d), capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and "--code" in r.stderr, r.stderr
+                       cwd=str(d), capture_output=True, text=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 2 and "--no-confirm" in r.stderr, r.stderr
 
 
 def test_dependency_install_failure_is_reported(tmp):
