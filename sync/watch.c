@@ -183,6 +183,21 @@ static void add_tree(struct watch *w, size_t target, const char *path, const cha
 	uv_fs_req_cleanup(&req);
 }
 
+/* A folder that went away: its watches (and those below it) go too, so a new one can come. */
+static void drop_dirs_under(struct watch *w, size_t target, const char *path)
+{
+	size_t n = strlen(path), out = 0;
+	for (size_t i = 0; i < w->nd; i++) {
+		struct dir *d = w->d[i];
+		if (d->target == target && !strncmp(d->path, path, n) &&
+		    (d->path[n] == '\0' || d->path[n] == '/'))
+			uv_close((uv_handle_t *)&d->h, close_dir_cb);
+		else
+			w->d[out++] = d;
+	}
+	w->nd = out;
+}
+
 static void on_event(uv_fs_event_t *h, const char *name, int events, int status)
 {
 	struct dir *d = h->data;
@@ -199,10 +214,13 @@ static void on_event(uv_fs_event_t *h, const char *name, int events, int status)
 	char *rel = *d->rel ? xstrfmt("%s/%s", d->rel, name) : xstrdup(name);
 	char *path = xstrfmt("%s/%s", d->path, name);
 	struct stat st;
-	int is_dir = !stat(path, &st) && S_ISDIR(st.st_mode);
-	if (!always_excluded(rel) && !sync_ignore_match_path(&t->ig, rel, is_dir)) {
+	int gone = stat(path, &st) != 0, is_dir = !gone && S_ISDIR(st.st_mode);
+	size_t target = d->target;
+	if (gone)
+		drop_dirs_under(w, target, path); /* (d itself stays: it is the parent) */
+	if (!always_excluded(rel) && !sync_ignore_match_path(&w->t[target].ig, rel, is_dir)) {
 		if (is_dir)
-			add_tree(w, d->target, path, rel, 0); /* a new folder: watch it too */
+			add_tree(w, target, path, rel, 0); /* a new folder: watch it too */
 		mark(w, t->id, 0);
 	}
 	free(rel);

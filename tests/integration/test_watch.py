@@ -221,4 +221,31 @@ def test_survives_a_ten_second_outage(tmp):
             assert w.p.poll() is None, "the watcher died"
 
 
+def test_new_deleted_and_recreated_folders(tmp):
+    env, d, stack, ids = setup(tmp)
+    fn = ids["HelloWorldFunction"]
+    with Watcher(env, d, stack) as w:
+        lib = d / "hello_world" / "lib"
+        mark = harness.log_mark()
+        lib.mkdir()
+        (lib / "helper.py").write_text("X = 1\n")
+        wait_for(lambda: code_updates(mark, fn), "a sync for the new folder")
+        w.wait_text("updated")
+        import shutil
+        mark = harness.log_mark()
+        shutil.rmtree(lib)
+        wait_for(lambda: code_updates(mark, fn), "a sync for the deleted folder")
+        n = w.text().count("updated")
+        w.wait_text("updated", count=n)
+        lib.mkdir()
+        (lib / "helper.py").write_text("X = 2\n")
+        mark = harness.log_mark()
+        wait_for(lambda: code_updates(mark, fn), "a sync for the folder made again")
+        time.sleep(0.5)
+        # an edit inside the folder made again is seen: its watch is a new one
+        mark = harness.log_mark()
+        (lib / "helper.py").write_text("X = 3\n")
+        wait_for(lambda: code_updates(mark, fn), "a sync for an edit in the new folder")
+
+
 harness.main(globals())
