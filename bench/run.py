@@ -9,7 +9,9 @@ docs/PERFORMANCE.md.
 
 For every benchmark it starts from a fresh moto state, runs the setup, then runs
 awsx and the peer ALTERNATELY (awsx, peer, awsx, peer, ...): warm-up rounds that
-are not recorded, timing rounds, then memory rounds.  Each benchmark sets its own
+are not recorded, timing rounds, then memory rounds.  A benchmark with no offline
+peer (watch-latency, watch-idle: `awsx sync --watch`) measures awsx alone with its own
+measure() function and is reported beside what is expected of it.  Each benchmark sets its own
 counts and added latency (a long one runs fewer rounds); --runs, --warmups,
 --memory-runs and --latency-ms override them, N for every benchmark or NAME=N for
 one.  Every run must exit 0 and pass the benchmark's output check, or the benchmark
@@ -30,26 +32,29 @@ starts from a ~1 MiB space.  The same measurements of /bin/true are reported as 
 
 The local endpoint is a moto server (tests/support/moto_server.py) this script starts
 on a free loopback port and always stops (normal end, error, Ctrl-C, SIGTERM).  The
-benchmarks that deploy SAM stacks (local_env="awsenv": sync-nochange, sync-edit) use
-instead the integration tests' endpoint, tests/support/awsenv.py: another moto behind
-the SigV4-verifying proxy, which applies the SAM transform; it is started the first
-time one needs it and stopped at the end.  For a benchmark with added latency (its
+benchmarks that deploy SAM stacks (local_env="awsenv": sync-nochange, sync-edit,
+watch-*) use instead the integration tests' endpoint, tests/support/awsenv.py: another
+moto behind the SigV4-verifying proxy, which applies the SAM transform and logs every
+request; it is started the first time one needs it and stopped at the end.  For a benchmark with added latency (its
 latency_ms, or --latency-ms) one instance of the project's fault proxy
 (tests/support/fault_proxy.py) is put in front of that endpoint for that benchmark and
 delays every request by that many ms.  Both tools get the same endpoint
 (--endpoint-url) and the same credentials (the test keys the verifying proxy knows)
-through environment variables, with a temporary HOME and no config files.
+through environment variables, with a temporary HOME and no config files (the watch-*
+benchmarks give awsx a key of this process's own, to find its requests in the verifying
+proxy's log, and tests/support/fakebin's fake pip first on PATH).
 
 Benchmarks are not tests: nothing here asserts a time.  Python 3 standard library only
 (plus GNU time for the memory runs, boto3, which comes with moto, to seed moto for the
 benchmarks that need many resources, and Info-ZIP's zip for the sync benchmarks).
 
 Adding a benchmark: write one function decorated with @benchmark that returns a
-Benchmark(...); see the "whoami", "lc-inventory" and "sync-*" definitions below and
-bench/README.md.
+Benchmark(...); see the "whoami", "lc-inventory", "sync-*" and "watch-*" definitions
+below and bench/README.md.
 """
 
 import argparse
+import collections
 import csv
 import datetime
 import http.client
@@ -103,8 +108,8 @@ class Benchmark:
     name: str
     description: str
     awsx_cmd: Callable[[Any], List[str]]          # ctx -> argv
-    peer_name: str
-    peer_cmd: Callable[[Any], List[str]]          # ctx -> argv
+    peer_name: str = ""
+    peer_cmd: Optional[Callable[[Any], List[str]]] = None  # ctx -> argv
     setup: Callable[[Any], Any] = lambda env: env  # env -> ctx (seed data, temp files, ...)
     teardown: Callable[[Any], None] = lambda ctx: None
     # Called untimed before every run with (ctx, "awsx" | "peer"), e.g. to delete the
@@ -130,6 +135,29 @@ class Benchmark:
     # the benchmark sends no requests.
     local_env: str = "moto"
     needs_probe: bool = False                     # uses tests/awsx-probe (env.probe)
+    # A benchmark with no offline peer measures awsx alone against a stated target:
+    # measure(ctx, cfg) -> Measured runs the command of awsx_cmd(ctx) itself (for
+    # example a long-running `awsx sync --watch`), cfg["warmups"] unrecorded and
+    # cfg["runs"] recorded rounds; memory_runs does not apply, peer_* stay unset.
+    measure: Optional[Callable[[Any, dict], "Measured"]] = None
+
+
+@dataclass
+class Metric:
+    """One measured quantity of a measure() benchmark, one value per recorded round."""
+    label: str
+    values: List[float]
+    kind: str                                     # "time" (s), "mib", "percent", "count",
+                                                  # "rate" (per second)
+    target: str = ""                              # what is expected, shown beside it
+    over: str = ""                                # one value, not one per round: what it
+                                                  # is taken over (shown as its rounds)
+
+
+@dataclass
+class Measured:
+    metrics: List[Metric]
+    facts: List[str]                              # sentences for the report, from the run
 
 
 REGISTRY: List[Benchmark] = []
@@ -647,11 +675,12 @@ def sam_function(logical_id, code_uri, api_path=None):
     return text
 
 
-def sync_app(env, work, stack, files):
+def sync_app(env, work, stack, files, awsx_env=None):
     """Write the app (files: {name: contents}, template.yaml among them) to work/app,
     create its stack with tests/support/samstack.py (what sam package + sam deploy do)
-    through the verifying proxy and sync it once with awsx, so the runs start from a
-    synced stack; all untimed.  Returns the context the sync benchmarks share."""
+    through the verifying proxy and sync it once with awsx (in awsx_env, default
+    env.vars), so the runs start from a synced stack; all untimed.  Returns the context
+    the sync benchmarks share."""
     app = os.path.join(work, "app")
     write_files(app, files)
     out = env.run([sys.executable, SAMSTACK, "deploy", "--stack-name", stack,
@@ -660,7 +689,7 @@ def sync_app(env, work, stack, files):
                                 template=os.path.join(app, "template.yaml"),
                                 pkg=os.path.join(work, "pkg.zip"), awsx=env.awsx,
                                 endpoint=env.endpoint, edits=0)
-    first = env.run(sync_cmd(ctx)).decode(errors="replace")
+    first = env.run(sync_cmd(ctx), env=awsx_env or env.vars).decode(errors="replace")
     if " 0 unchanged" not in first:
         raise BenchError("the first awsx sync of %s did not update every function:\n%s"
                          % (stack, first))
@@ -689,20 +718,27 @@ def check_code_sha(ctx, out):
     return None
 
 
+def big_function_app():
+    """An app whose one function, BigFunction, has NOCHANGE_FILES small files in its
+    CodeUri big/: app.py and a vendored library, 100 folders of small modules (200
+    bytes to 2 kB; fixed seed)."""
+    rng = random.Random(SYNC_SEED)
+    corpus = text_corpus(rng, 1 << 20)
+    files = {"template.yaml": SAM_HEADER + sam_function("BigFunction", "big"),
+             "big/app.py": HELLO_PY}
+    for i in range(NOCHANGE_FILES - 1):
+        size = rng.randrange(200, 2000)
+        off = rng.randrange(len(corpus) - size)
+        files["big/vendor/pkg%02d/mod%04d.py" % (i % 100, i)] = corpus[off:off + size]
+    return files
+
+
 @benchmark
 def sync_nochange():
     def setup(env):
         work = os.path.join(env.workdir, "sync-nochange")
-        rng = random.Random(SYNC_SEED)
-        corpus = text_corpus(rng, 1 << 20)
-        files = {"template.yaml": SAM_HEADER + sam_function("BigFunction", "big"),
-                 "big/app.py": HELLO_PY}
-        for i in range(NOCHANGE_FILES - 1):  # a vendored library: small modules
-            size = rng.randrange(200, 2000)
-            off = rng.randrange(len(corpus) - size)
-            files["big/vendor/pkg%02d/mod%04d.py" % (i % 100, i)] = corpus[off:off + size]
         t0 = time.monotonic()
-        ctx = sync_app(env, work, "bench-nochange", files)
+        ctx = sync_app(env, work, "bench-nochange", big_function_app())
         ctx.function = ctx.ids["BigFunction"]
         ctx.peer_uploads = False
         print("  deployed %s and synced it once (%.1f s, untimed)"
@@ -814,6 +850,489 @@ def sync_edit():
         warmups=2,
         memory_runs=3,
         latency_ms=30,
+        local_env="awsenv",
+    )
+
+
+# ---------------------------------------------------------------------------------
+# awsx sync --watch (issue 5): awsx alone, there is no offline peer
+# ---------------------------------------------------------------------------------
+
+FAKEBIN = os.path.join(REPO, "tests", "support", "fakebin")  # fake python3.X -m pip
+BLOG = os.path.join(REPO, "examples", "blog")
+# A key of this process's own, as tests/support/synctest.py does: the verifying proxy maps
+# any AKIA key to the test secret, and its request log can be filtered by the key.
+WATCH_KEY = "AKIABENCH%011d" % (os.getpid() % 10**11)
+WATCH_QUIET_MS = 150          # awsx's quiet period (cli/cmd-sync.c), inside every latency
+WATCH_TICK_MS = 250           # how often the watcher looks for Ctrl-C (sync/watch.c)
+WATCH_START_TIMEOUT = 300.0   # s: the watcher's first full sync, then "watching"
+WATCH_SYNC_TIMEOUT = 30.0     # s: one edit to its result line
+WATCH_EDIT_GAP = 0.5          # s idle before each edit (over 3 quiet periods): a second
+                              # sync of the previous edit would show in it
+IDLE_SETTLE = 1.0             # s after "watching" before the idle window
+IDLE_SECONDS = 10.0           # the idle window
+
+
+class Watcher:
+    """`awsx sync --watch` as a child in a session of its own (a Ctrl-C meant for the
+    harness does not reach it): every line it writes with the time.time() it was read
+    (one reader thread per stream), readings from /proc, and stop() with SIGINT, as a
+    user's Ctrl-C."""
+
+    def __init__(self, argv, env, cwd):
+        self.lines = []                   # (time.time(), "out" | "err", text)
+        self.cond = threading.Condition()
+        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=env, cwd=cwd,
+                                  start_new_session=True)
+        self.readers = [threading.Thread(target=self._read, args=(f, name), daemon=True)
+                        for f, name in ((self.p.stdout, "out"), (self.p.stderr, "err"))]
+        for t in self.readers:
+            t.start()
+
+    def _read(self, f, name):
+        for raw in iter(f.readline, b""):
+            now = time.time()
+            with self.cond:
+                self.lines.append((now, name, raw.decode(errors="replace").rstrip("\n")))
+                self.cond.notify_all()
+        with self.cond:                   # end of stream: wake wait_for to see the exit
+            self.cond.notify_all()
+
+    def matching(self, needle, stream=None):
+        """(time read, line) of every line so far that holds needle."""
+        with self.cond:
+            return [(t, l) for t, s, l in self.lines if needle in l and stream in (None, s)]
+
+    def text(self, last=40):
+        with self.cond:
+            tail = self.lines[-last:]
+        return "\n".join("    %s: %s" % (s, l) for _, s, l in tail) or "    (no output)"
+
+    def wait_for(self, needle, count, timeout, what):
+        """The lines holding needle once there are count of them; BenchError with the
+        watcher's last lines if it exits or timeout passes first."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                got = [(t, l) for t, _, l in self.lines if needle in l]
+                if len(got) >= count:
+                    return got
+                left = deadline - time.monotonic()
+                if self.p.poll() is not None or left <= 0:
+                    break
+                self.cond.wait(min(left, 0.5))
+        if self.p.poll() is not None:
+            for t in self.readers:
+                t.join(5)
+            problem = "the watcher exited with status %d" % self.p.returncode
+        else:
+            problem = "nothing within %.0f s" % timeout
+        raise BenchError("waiting for %s: %s; its last lines:\n%s" % (what, problem, self.text()))
+
+    def _proc(self, name):
+        with open("/proc/%d/%s" % (self.p.pid, name)) as f:
+            return f.read()
+
+    def cpu_seconds(self):
+        """user + sys so far, every thread, from /proc/PID/stat (in clock ticks, 10 ms)."""
+        fields = self._proc("stat").rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _tasks(self, name):
+        out = []
+        for tid in os.listdir("/proc/%d/task" % self.p.pid):
+            try:
+                out.append(self._proc("task/%s/%s" % (tid, name)))
+            except OSError:
+                pass                      # the thread ended in between
+        return out
+
+    def cpu_ns(self):
+        """CPU time of the threads alive now, in ns, from /proc/PID/task/*/schedstat
+        (exact, where /proc/PID/stat counts 10 ms ticks)."""
+        return sum(int(t.split()[0]) for t in self._tasks("schedstat"))
+
+    def switches(self):
+        """Context switches so far (voluntary + not) of the threads alive now: each
+        time a thread went to sleep or was preempted, so about its wake-ups."""
+        return sum(int(v) for t in self._tasks("status")
+                   for v in re.findall(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)", t, re.M))
+
+    def status_mib(self, field):
+        m = re.search(r"^%s:\s+(\d+) kB" % field, self._proc("status"), re.M)
+        return int(m.group(1)) / 1024.0
+
+    def reset_hwm(self):
+        """Reset the peak RSS (VmHWM) to the current RSS: "5" to /proc/PID/clear_refs
+        (Linux 4.0+); False when the kernel refuses."""
+        try:
+            with open("/proc/%d/clear_refs" % self.p.pid, "w") as f:
+                f.write("5")
+            return True
+        except OSError:
+            return False
+
+    def stop(self):
+        """SIGINT (Ctrl-C), bounded; the exit status (-9 when it had to be killed)."""
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGINT)
+            try:
+                self.p.wait(20)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(10)
+        for t in self.readers:
+            t.join(5)
+        return self.p.returncode
+
+
+def watch_env(env):
+    """awsx's environment for the watch benchmarks: the harness's, with this process's
+    own key and tests/support/fakebin (the fake pip) first on PATH."""
+    v = dict(env.vars)
+    v.update(AWS_ACCESS_KEY_ID=WATCH_KEY, PATH=FAKEBIN + ":" + v["PATH"])
+    return v
+
+
+def watch_cmd(ctx):
+    return [ctx.awsx, "sync", "--stack-name", ctx.stack, "--no-confirm", "--watch",
+            "--template-file", ctx.template, "--endpoint-url", ctx.endpoint]
+
+
+def start_watcher(ctx):
+    """A watcher on ctx's app once it says "watching" after a successful first sync;
+    returns (watcher, folders watched)."""
+    w = Watcher(watch_cmd(ctx), ctx.vars, ctx.app)
+    try:
+        got = w.wait_for("watching ", 1, WATCH_START_TIMEOUT, "the watcher's first sync")
+        # its summary line, on the other stream (flushed before "watching", read apart)
+        w.wait_for(" already in S3, ", 1, 5.0, "the result of the watcher's first full sync")
+        m = re.search(r"watching (\d+) folder", got[0][1])
+        return w, int(m.group(1)) if m else None
+    except BaseException:
+        w.stop()
+        raise
+
+
+def requests_since(env, mark, **match):
+    """Entries of the verifying proxy's request log after byte offset mark, as
+    tests/support/harness.py's requests_since()."""
+    out = []
+    with open(env.request_log, "rb") as f:
+        f.seek(mark)
+        data = f.read()
+    for line in data.split(b"\n"):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue                      # empty, or a line still being written
+        if all(entry.get(k) == v for k, v in match.items()):
+            out.append(entry)
+    return out
+
+
+def log_mark(env):
+    return os.path.getsize(env.request_log)
+
+
+def log_time(entry):
+    """An entry's "time" (UTC, written when the request reached the proxy) as epoch s."""
+    return datetime.datetime.strptime(entry["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def p90(values):
+    """The 90th percentile by nearest rank (the 18th of 20 values)."""
+    v = sorted(values)
+    return v[max(0, -(-9 * len(v) // 10) - 1)]
+
+
+@benchmark
+def watch_latency():
+    def setup(env):
+        work = os.path.join(env.workdir, "watch-latency")
+        app = os.path.join(work, "app")
+        shutil.copytree(BLOG, app)
+        stack = "bench-watch"
+        t0 = time.monotonic()
+        out = env.run([sys.executable, SAMSTACK, "deploy", "--stack-name", stack,
+                       "--template-dir", app, "--endpoint-url", env.direct_url])
+        ids = json.loads(out)
+        print("  deployed examples/blog as %s (%.1f s, untimed)" % (stack, time.monotonic() - t0),
+              flush=True)
+        return types.SimpleNamespace(
+            env=env, work=work, app=app, stack=stack, ids=ids, awsx=env.awsx,
+            endpoint=env.endpoint, vars=watch_env(env), function=ids["HelloWorldFunction"],
+            template=os.path.join(app, "template.yaml"),
+            edited=os.path.join(app, "hello_world", "app.py"),
+            built=os.path.join(app, ".awsx", "build", "HelloWorldFunction", "app.py"))
+
+    def measure(ctx, cfg):
+        env, warmups, runs = ctx.env, cfg["warmups"], cfg["runs"]
+        with open(ctx.edited) as f:
+            base = f.read()
+        t0 = time.monotonic()
+        w, folders = start_watcher(ctx)
+        try:
+            print("  the watcher's first full sync took %.1f s (untimed); watching %s folders"
+                  % (time.monotonic() - t0, folders), flush=True)
+            start = log_mark(env)
+            results0 = len(w.matching(" write call", "out"))
+            syncs0 = len(w.matching(": syncing", "err"))
+
+            def updates(mark):
+                return [e for e in requests_since(env, mark, access_key=WATCH_KEY)
+                        if e.get("api") == "UpdateFunctionCode"
+                        and ctx.function in (e.get("path") or "")]
+
+            def check_count(edits):
+                syncs = len(w.matching(": syncing", "err")) - syncs0
+                calls = len(updates(start))
+                if syncs != edits or calls != edits:
+                    raise BenchError("after %d edits, each followed by its sync's result and "
+                                     "%.1f s of quiet, the watcher started %d syncs and sent "
+                                     "%d UpdateFunctionCode for %s (expected %d of each); its "
+                                     "last lines:\n%s" % (edits, WATCH_EDIT_GAP, syncs, calls,
+                                                          ctx.function, edits, w.text()))
+
+            latency, finished, requests, warm = [], [], [], []
+            sequences = collections.Counter()   # the APIs an edit's sync called, in order
+            cpu0 = cpu1 = None
+            for i in range(warmups + runs):
+                time.sleep(WATCH_EDIT_GAP)
+                check_count(i)
+                if i == warmups:
+                    cpu0 = w.cpu_seconds()
+                marker = "# edit %d while watching" % (i + 1)
+                mark = log_mark(env)
+                with open(ctx.edited, "w") as f:
+                    f.write(base + "\n" + marker + "\n")
+                saved = time.time()
+                done, line = w.wait_for(" write call", results0 + i + 1, WATCH_SYNC_TIMEOUT,
+                                        "the sync of edit %d" % (i + 1))[results0 + i]
+                calls = updates(mark)
+                if not line.startswith("1 updated, 0 unchanged") or len(calls) != 1:
+                    raise BenchError("edit %d: expected one UpdateFunctionCode for %s and "
+                                     "\"1 updated, 0 unchanged\", got %d calls and %r; the "
+                                     "watcher's last lines:\n%s"
+                                     % (i + 1, ctx.function, len(calls), line, w.text()))
+                try:
+                    with open(ctx.built) as f:
+                        pushed = marker in f.read()
+                except OSError as e:
+                    raise BenchError("edit %d: cannot read the built copy: %s" % (i + 1, e))
+                if not pushed:
+                    raise BenchError("edit %d: the package built does not hold the edit (%s)"
+                                     % (i + 1, ctx.built))
+                kind = "warm-up" if i < warmups else "edit"
+                n = i + 1 if i < warmups else i + 1 - warmups
+                print("  %-7s %2d/%-2d  save to UpdateFunctionCode %6.1f ms, to the result "
+                      "line %6.1f ms" % (kind, n, warmups if i < warmups else runs,
+                                         (log_time(calls[0]) - saved) * 1e3,
+                                         (done - saved) * 1e3), flush=True)
+                if i < warmups:
+                    warm.append(log_time(calls[0]) - saved)
+                else:
+                    latency.append(log_time(calls[0]) - saved)
+                    finished.append(done - saved)
+                    sent = requests_since(env, mark, access_key=WATCH_KEY)
+                    requests.append(len(sent))
+                    sequences[", ".join(e.get("api") or "?" for e in sent)] += 1
+                    cpu1 = w.cpu_seconds()
+            time.sleep(WATCH_EDIT_GAP)
+            check_count(warmups + runs)
+            peak = w.status_mib("VmHWM")
+            rc = w.stop()
+            if rc != 130:
+                raise BenchError("the watcher exited with status %s on SIGINT, expected 130:\n%s"
+                                 % (rc, w.text()))
+        finally:
+            w.stop()
+        return Measured(
+            metrics=[
+                Metric("Save to UpdateFunctionCode at the endpoint", latency, "time",
+                       "median under 250 ms"),
+                Metric("Save to the sync's result line", finished, "time"),
+                Metric("Requests per edit", requests, "count"),
+                Metric("awsx CPU time per edit (user+sys, /proc/PID/stat)",
+                       [(cpu1 - cpu0) / runs], "time",
+                       over="total over the %d recorded edits / %d" % (runs, runs)),
+            ],
+            facts=["%d edits (%d more before them as warm-up, not recorded) gave exactly one "
+                   "sync each: one \"syncing\" line, one UpdateFunctionCode in the proxy's "
+                   "log and one \"1 updated, 0 unchanged\" result, none for the other "
+                   "function, and the package built held that edit. No extra sync showed in "
+                   "the %.1f s of quiet before each edit or after the last."
+                   % (runs, warmups, WATCH_EDIT_GAP),
+                   "The warm-up edits, not recorded, took %s from save to UpdateFunctionCode."
+                   % ", ".join(ms(x) for x in warm) if warm else "",
+                   "The requests of an edit's sync, in order: %s."
+                   % "; ".join("%s (%s)" % (seq, plural(n, "edit"))
+                               for seq, n in sequences.most_common()),
+                   "The watcher watched %s folders (every folder of the two CodeUri trees, "
+                   "and the template's). Its peak RSS over the whole run, its first full "
+                   "sync included, was %s (VmHWM)." % (folders, mib(peak))])
+
+    return Benchmark(
+        name="watch-latency",
+        description="From save to deploy with `awsx sync --watch`: `examples/blog` (two Python "
+                    "functions behind one REST API, a requirements.txt each, so a dependency "
+                    "layer) deployed, the watcher running after its first full sync, every "
+                    "request delayed by the fault proxy like a real round trip. Each round "
+                    "writes an edit to `hello_world/app.py` and takes the time from the save "
+                    "(wall clock just after the file is closed) to the moment the "
+                    "UpdateFunctionCode request for that function reached the endpoint (the "
+                    "`time` of its entry in the verifying proxy's request log, the 30 ms "
+                    "delay included), then waits for the sync's result line before the next "
+                    "edit. awsx alone: `sam sync --watch` cannot run offline.",
+        setup=setup,
+        awsx_cmd=watch_cmd,
+        measure=measure,
+        teardown=lambda ctx: shutil.rmtree(ctx.work, ignore_errors=True),
+        notes="Untimed before the rounds: the stack is created with "
+              "`tests/support/samstack.py`; the watcher's own first full sync builds and "
+              "uploads everything (the dependencies go into a layer) and updates the stack. "
+              "The fault "
+              "proxy sits in front of the project's SigV4-verifying proxy, which is in front "
+              "of moto. After a save the watcher waits for %d ms without another event on "
+              "that function (its quiet period: an editor's save is several writes), then "
+              "rebuilds only that function's package and sends UpdateFunctionCode; the "
+              "latency ends when that request arrives at the endpoint, the result line when "
+              "awsx has printed Lambda's answer. The request log's times and the save time "
+              "come from the same clock. awsx signs with a key of this run's own, so the "
+              "log is filtered to its requests; `tests/support/fakebin` (the fake pip of the "
+              "integration tests) is first on its PATH for the dependency layer. CPU per "
+              "edit is the watcher's user+sys (`/proc/PID/stat`, in 10 ms units) over the "
+              "recorded rounds, idle gaps included, divided by their number; it varies with "
+              "the load on the machine. No peer is measured: there is "
+              "no offline `sam sync --watch`, and SAM Accelerate's users report that a save "
+              "takes seconds to reach Lambda; that is their report, not a measurement made "
+              "here." % WATCH_QUIET_MS,
+        runs=20,
+        warmups=2,
+        memory_runs=0,
+        latency_ms=30,
+        local_env="awsenv",
+    )
+
+
+@benchmark
+def watch_idle():
+    def setup(env):
+        work = os.path.join(env.workdir, "watch-idle")
+        t0 = time.monotonic()
+        ctx = sync_app(env, work, "bench-watch-idle", big_function_app(), watch_env(env))
+        ctx.vars = watch_env(env)
+        print("  deployed %s and synced it once (%.1f s, untimed)"
+              % (ctx.stack, time.monotonic() - t0), flush=True)
+        return ctx
+
+    def measure(ctx, cfg):
+        env = ctx.env
+        peak_all, peak_watch, rss, cpu, cpu_exact, wakeups = [], [], [], [], [], []
+        first = []                        # each recorded round's first-sync summary line
+        folders = None
+        reset_ok = True
+        for i in range(cfg["warmups"] + cfg["runs"]):
+            t0 = time.monotonic()
+            w, folders = start_watcher(ctx)
+            try:
+                started = time.monotonic() - t0
+                summary = w.matching(" already in S3, ", "out")[0][1]
+                time.sleep(IDLE_SETTLE)
+                whole = w.status_mib("VmHWM")
+                reset_ok = w.reset_hwm() and reset_ok
+                mark, nlines = log_mark(env), len(w.lines)
+                c0, n0, s0, m0 = w.cpu_seconds(), w.cpu_ns(), w.switches(), time.monotonic()
+                time.sleep(IDLE_SECONDS)
+                c1, n1, s1, m1 = w.cpu_seconds(), w.cpu_ns(), w.switches(), time.monotonic()
+                watching, now = w.status_mib("VmHWM"), w.status_mib("VmRSS")
+                sent = requests_since(env, mark, access_key=WATCH_KEY)
+                said = w.lines[nlines:]
+                if sent or said:
+                    raise BenchError("the idle watcher was not idle: %d requests (%s) and "
+                                     "these lines:\n%s"
+                                     % (len(sent), ", ".join(e.get("api") or "?" for e in sent),
+                                        "\n".join("    %s: %s" % (s, l) for _, s, l in said)))
+                rc = w.stop()
+                if rc != 130:
+                    raise BenchError("the watcher exited with status %s on SIGINT, expected "
+                                     "130:\n%s" % (rc, w.text()))
+            finally:
+                w.stop()
+            span = m1 - m0
+            kind = "warm-up" if i < cfg["warmups"] else "run"
+            print("  %-7s %2d  start %.1f s; idle %.1f s: CPU %.2f %% (%.1f ms), %.1f "
+                  "wake-ups/s; peak RSS %.1f MiB watching, %.1f MiB whole process"
+                  % (kind, i + 1, started, span, 100 * (c1 - c0) / span, (n1 - n0) / 1e6,
+                     (s1 - s0) / span, watching, whole), flush=True)
+            if i < cfg["warmups"]:
+                continue
+            first.append(summary)
+            peak_all.append(whole)
+            peak_watch.append(watching)
+            rss.append(now)
+            cpu.append(100 * (c1 - c0) / span)
+            cpu_exact.append(100 * (n1 - n0) / 1e9 / span)
+            wakeups.append((s1 - s0) / span)
+        metrics = [Metric("Peak RSS while watching (VmHWM, reset after the first sync)",
+                          peak_watch, "mib", "under 30 MB (28.6 MiB)"),
+                   Metric("Peak RSS of the whole process (VmHWM, first sync included)",
+                          peak_all, "mib"),
+                   Metric("RSS at the end of the idle window (VmRSS)", rss, "mib"),
+                   Metric("Idle CPU, utime+stime of /proc/PID/stat (10 ms ticks)", cpu,
+                          "percent", "near zero"),
+                   Metric("Idle CPU, /proc/PID/task/*/schedstat (ns)", cpu_exact, "percent",
+                          "near zero"),
+                   Metric("Wake-ups (context switches of its threads) per second", wakeups,
+                          "rate")]
+        if not reset_ok:
+            metrics = metrics[1:]
+        return Measured(metrics=metrics, facts=[
+            "Each round started a new watcher, which watched %s folders; in each %.0f s "
+            "window it sent no request and printed nothing. The last line of each round's "
+            "first full sync: %s." % (folders, IDLE_SECONDS,
+                                      "; ".join("round %d \"%s\"" % (i + 1, line)
+                                                for i, line in enumerate(first)))]
+            + ([] if reset_ok else ["The kernel refused to reset VmHWM (/proc/PID/clear_refs), "
+                                    "so only the whole process's peak is reported."]))
+
+    return Benchmark(
+        name="watch-idle",
+        description="What `awsx sync --watch` costs while nothing changes: one function "
+                    "whose CodeUri holds %s small files in %d folders (the tree of "
+                    "sync-nochange), the watcher started on the synced stack, then %.0f s "
+                    "of idleness. Peak memory is the watcher's VmHWM from /proc/PID/status, "
+                    "reset after its first sync (writing 5 to /proc/PID/clear_refs) so that "
+                    "it covers the watching alone; CPU is the watcher's user+sys time over "
+                    "the window as a share of one core." % ("{:,}".format(NOCHANGE_FILES),
+                                                            100, IDLE_SECONDS),
+        setup=setup,
+        awsx_cmd=watch_cmd,
+        measure=measure,
+        teardown=lambda ctx: shutil.rmtree(ctx.work, ignore_errors=True),
+        notes="Untimed before the rounds: the stack is created with "
+              "`tests/support/samstack.py` and synced once with `awsx sync --code`. Each "
+              "round starts a watcher, waits for \"watching\", lets it settle for %.0f s, "
+              "then reads `/proc` before and after the window. The watcher holds one "
+              "inotify watch per folder (inotify is not recursive) and blocks in libuv's "
+              "event loop; the one timer that fires while idle is the %d ms check for "
+              "Ctrl-C, so about %d wake-ups per second are expected. Resetting VmHWM sets it "
+              "to the RSS of that moment, which includes what the first sync used and the "
+              "allocator kept (more in a round whose first sync uploaded artifacts, as the "
+              "first-sync lines above say); the RSS at the end of the window shows whether watching "
+              "added to it. utime+stime count 10 ms units, so over %.0f s that figure moves "
+              "in steps of %.1f %%; the threads' schedstat gives the exact time. VmHWM is read "
+              "straight "
+              "from `/proc`, not through GNU time: it belongs to the address space the "
+              "process got at exec, so the harness's own size does not leak into it. "
+              "No peer is measured: there is no offline `sam sync --watch`."
+              % (IDLE_SETTLE, WATCH_TICK_MS, 1000 // WATCH_TICK_MS, IDLE_SECONDS,
+                 100 * 0.01 / IDLE_SECONDS),
+        runs=3,
+        warmups=0,
+        memory_runs=0,
         local_env="awsenv",
     )
 
@@ -961,6 +1480,11 @@ class Env:
                                             log_tail(os.path.join(self._awsenv_dir, "moto.log")),
                                             log_tail(os.path.join(self._awsenv_dir,
                                                                   "proxy.log"))))
+
+    @property
+    def request_log(self):
+        """The verifying proxy's request log (one JSON line per request), once started."""
+        return self._awsenv["request_log"] if self._awsenv else None
 
     def route(self, latency_ms):
         """Point self.endpoint at direct_url itself (0) or at a fresh fault proxy in front
@@ -1130,47 +1654,57 @@ def run_once(bench, side, argv, ctx, env, check, memory):
 
 def run_benchmark(bench, env, cfg):
     """cfg: this benchmark's runs, warmups, memory_runs and latency_ms (resolved)."""
-    runs, warmups, memory_runs = cfg["runs"], cfg["warmups"], cfg["memory_runs"]
     env.use(bench.local_env)
     env.route(cfg["latency_ms"])
     if cfg["latency_ms"]:
         print("  through the fault proxy at %s, +%d ms per request"
               % (env.endpoint, cfg["latency_ms"]), flush=True)
+    load_start = loadavg()
     ctx = None
     try:
         ctx = bench.setup(env)
         awsx_argv = bench.awsx_cmd(ctx)
-        peer_argv = bench.peer_cmd(ctx)
-        timing = {"awsx": [], "peer": []}
-        mem = {"awsx": [], "peer": []}
-        plan = ([("warm-up", False)] * warmups + [("run", False)] * runs
-                + [("memory", True)] * memory_runs)
-        counts = {"warm-up": warmups, "run": runs, "memory": memory_runs}
-        seen = {"warm-up": 0, "run": 0, "memory": 0}
-        for kind, memory in plan:  # alternate: awsx, peer, awsx, peer, ...
-            a = run_once(bench, "awsx", awsx_argv, ctx, env, bench.awsx_check, memory)
-            p = run_once(bench, "peer", peer_argv, ctx, env, bench.peer_check, memory)
-            seen[kind] += 1
-            if kind == "run":
-                timing["awsx"].append(a)
-                timing["peer"].append(p)
-            elif kind == "memory":
-                mem["awsx"].append(a)
-                mem["peer"].append(p)
-            if memory:
-                detail = "awsx %6.1f MiB  %s %6.1f MiB" % (a.maxrss / 1024.0, bench.peer_name,
-                                                          p.maxrss / 1024.0)
-            else:
-                detail = "awsx %8.1f ms  %s %8.1f ms" % (a.wall * 1e3, bench.peer_name,
-                                                        p.wall * 1e3)
-            print("  %-7s %2d/%-2d  %s" % (kind, seen[kind], counts[kind], detail), flush=True)
+        if bench.measure is not None:
+            result = {"measured": bench.measure(ctx, cfg), "peer_argv": None}
+        else:
+            result = run_alternately(bench, env, cfg, ctx, awsx_argv)
     finally:
         if ctx is not None:
             bench.teardown(ctx)
         env.stop_proxy()
-    return {"bench": bench, "awsx_argv": awsx_argv, "peer_argv": peer_argv, "cfg": dict(cfg),
-            "endpoint": env.endpoint,
-            "awsx": summarize(timing["awsx"], mem["awsx"]),
+    result.update(bench=bench, awsx_argv=awsx_argv, cfg=dict(cfg), endpoint=env.endpoint,
+                  load={"start": load_start, "end": loadavg()})
+    return result
+
+
+def run_alternately(bench, env, cfg, ctx, awsx_argv):
+    """awsx and the peer, alternately: warm-up, timing, then memory rounds."""
+    runs, warmups, memory_runs = cfg["runs"], cfg["warmups"], cfg["memory_runs"]
+    peer_argv = bench.peer_cmd(ctx)
+    timing = {"awsx": [], "peer": []}
+    mem = {"awsx": [], "peer": []}
+    plan = ([("warm-up", False)] * warmups + [("run", False)] * runs
+            + [("memory", True)] * memory_runs)
+    counts = {"warm-up": warmups, "run": runs, "memory": memory_runs}
+    seen = {"warm-up": 0, "run": 0, "memory": 0}
+    for kind, memory in plan:  # alternate: awsx, peer, awsx, peer, ...
+        a = run_once(bench, "awsx", awsx_argv, ctx, env, bench.awsx_check, memory)
+        p = run_once(bench, "peer", peer_argv, ctx, env, bench.peer_check, memory)
+        seen[kind] += 1
+        if kind == "run":
+            timing["awsx"].append(a)
+            timing["peer"].append(p)
+        elif kind == "memory":
+            mem["awsx"].append(a)
+            mem["peer"].append(p)
+        if memory:
+            detail = "awsx %6.1f MiB  %s %6.1f MiB" % (a.maxrss / 1024.0, bench.peer_name,
+                                                      p.maxrss / 1024.0)
+        else:
+            detail = "awsx %8.1f ms  %s %8.1f ms" % (a.wall * 1e3, bench.peer_name,
+                                                    p.wall * 1e3)
+        print("  %-7s %2d/%-2d  %s" % (kind, seen[kind], counts[kind], detail), flush=True)
+    return {"peer_argv": peer_argv, "awsx": summarize(timing["awsx"], mem["awsx"]),
             "peer": summarize(timing["peer"], mem["peer"])}
 
 
@@ -1309,14 +1843,14 @@ def loadavg():
         return "unknown"
 
 
-def route_text(latency_ms, local_env="moto"):
+def route_text(latency_ms, local_env="moto", alone=False):
     if local_env == "none":
         return "none, the benchmark sends no requests"
     target = ("moto" if local_env == "moto" else
               "the SigV4-verifying proxy of `tests/support/awsenv.py` (in front of moto)")
     return ("straight to %s, no added latency" % target if not latency_ms else
             "through one `tests/support/fault_proxy.py`, which adds %d ms to every request "
-            "of both tools, in front of %s" % (latency_ms, target))
+            "%s, in front of %s" % (latency_ms, "of awsx" if alone else "of both tools", target))
 
 
 def write_report(path, results, env, args, info, versions, build_note, base, load):
@@ -1330,8 +1864,10 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
     add("")
     add("Measured, not asserted: `bench/run.py` runs awsx and a peer tool on the same work, "
         "alternately (awsx, peer, awsx, peer, ...), against a local moto server it starts "
-        "itself, and writes this file. Benchmarks are not tests: nothing checks a time or a "
-        "ratio; this page records what was measured on this machine on this date.")
+        "itself, and writes this file. Where no peer can run offline (`sam sync --watch`), "
+        "awsx is measured alone and shown beside what is expected of it. Benchmarks are not "
+        "tests: nothing checks a time or a ratio; this page records what was measured on "
+        "this machine on this date.")
     add("")
     add("Reproduce from the repository root (needs `/usr/bin/aws` from Debian's `awscli`, "
         "`/usr/bin/time` from `time`, `/usr/bin/zip` from `zip`, and moto in `python3`):")
@@ -1372,7 +1908,8 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
     add("- Per benchmark: fresh moto state and untimed setup; warm-up rounds (not recorded), "
         "timing rounds, then memory rounds, each round one awsx run then one peer run; each "
         "benchmark says how many. Every run must exit 0 and pass the benchmark's check of "
-        "its output.")
+        "its output. A benchmark of awsx alone says what its rounds are, and also stops at "
+        "the first round that fails its check.")
     add("")
     add("### How it is measured")
     add("")
@@ -1397,21 +1934,35 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         "peak memory are the figures awsx controls. Wall times here are what a user waits "
         "against a local endpoint, not against AWS." % info["nproc"])
     add("")
+    compared = [r for r in results if "measured" not in r]
+    alone = [r for r in results if "measured" in r]
     add("## Summary")
     add("")
-    add("| Benchmark | Peer | Added latency | Wall time | CPU time (user+sys) | "
-        "Peak memory (RSS) |")
-    add("|---|---|---|---|---|---|")
+    if compared:
+        add("| Benchmark | Peer | Added latency | Wall time | CPU time (user+sys) | "
+            "Peak memory (RSS) |")
+        add("|---|---|---|---|---|---|")
+        for r in compared:
+            a, p = r["awsx"], r["peer"]
+            add("| %s | %s | %s | %s | %s | %s |"
+                % (r["bench"].name, r["bench"].peer_name, latency_text(r),
+                   ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"), ratio_text(a, p, "rss")))
+        add("")
+    if alone:
+        add("awsx alone, against what is expected of it (no peer can run offline):")
+        add("")
+        add("| Benchmark | Added latency | Measure | Median | p90 | Expected |")
+        add("|---|---|---|---|---|---|")
+        for r in alone:
+            for m in r["measured"].metrics:
+                if m.target:
+                    add("| %s | %s | %s | %s | %s | %s |"
+                        % (r["bench"].name, latency_text(r), m.label,
+                           metric_fmt(m, statistics.median(m.values)),
+                           metric_fmt(m, p90(m.values)), m.target))
+        add("")
     for r in results:
-        a, p = r["awsx"], r["peer"]
-        add("| %s | %s | %s | %s | %s | %s |"
-            % (r["bench"].name, r["bench"].peer_name,
-               "%d ms" % r["cfg"]["latency_ms"] if r["cfg"]["latency_ms"]
-               else "n/a (no requests)" if r["bench"].local_env == "none" else "none",
-               ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"), ratio_text(a, p, "rss")))
-    add("")
-    for r in results:
-        b, a, p = r["bench"], r["awsx"], r["peer"]
+        b = r["bench"]
         add("## %s" % b.name)
         add("")
         add(b.description)
@@ -1419,27 +1970,17 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         add("```sh")
         add("# awsx")
         add(display_cmd(r["awsx_argv"], env, r["endpoint"]))
-        add("# %s" % b.peer_name)
-        add(display_cmd(r["peer_argv"], env, r["endpoint"]))
+        if "measured" not in r:
+            add("# %s" % b.peer_name)
+            add(display_cmd(r["peer_argv"], env, r["endpoint"]))
         add("```")
         add("")
-        add("Endpoint: %s. Timing: medians of %s each, after %s not recorded; memory: "
-            "medians of %s each." % (route_text(r["cfg"]["latency_ms"], b.local_env),
-                                     plural(a["wall"]["n"], "run"),
-                                     plural(r["cfg"]["warmups"], "warm-up round"),
-                                     plural(a["rss"]["n"], "run")))
-        add("")
-        add("| | awsx | %s | peer / awsx |" % b.peer_name)
-        add("|---|---|---|---|")
-        for key in ("wall", "cpu", "user", "sys", "rss"):
-            fmt = mib if key == "rss" else ms
-            r_ = ratio(a, p, key)
-            add("| %s | %s | %s | %s |" % (PHRASES[key][0], fmt_stat(a[key], fmt),
-                                           fmt_stat(p[key], fmt),
-                                           "n/a" if r_ != r_ else "%.1fx" % r_))
-        add("")
-        add("In words: %s, %s, %s." % (ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"),
-                                       ratio_text(a, p, "rss")))
+        if "measured" in r:
+            write_measured(add, r)
+        else:
+            write_compared(add, r)
+        add("Load average (1 min) at the start of this benchmark %s, at its end %s."
+            % (r["load"]["start"], r["load"]["end"]))
         add("")
         if b.notes:
             add(b.notes)
@@ -1453,6 +1994,75 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
     os.replace(tmp, path)
 
 
+def latency_text(r):
+    return ("%d ms" % r["cfg"]["latency_ms"] if r["cfg"]["latency_ms"]
+            else "n/a (no requests)" if r["bench"].local_env == "none" else "none")
+
+
+def write_compared(add, r):
+    """A benchmark's section for awsx against its peer: the table and the ratios."""
+    b, a, p = r["bench"], r["awsx"], r["peer"]
+    add("Endpoint: %s. Timing: medians of %s each, after %s not recorded; memory: "
+        "medians of %s each." % (route_text(r["cfg"]["latency_ms"], b.local_env),
+                                 plural(a["wall"]["n"], "run"),
+                                 plural(r["cfg"]["warmups"], "warm-up round"),
+                                 plural(a["rss"]["n"], "run")))
+    add("")
+    add("| | awsx | %s | peer / awsx |" % b.peer_name)
+    add("|---|---|---|---|")
+    for key in ("wall", "cpu", "user", "sys", "rss"):
+        fmt = mib if key == "rss" else ms
+        r_ = ratio(a, p, key)
+        add("| %s | %s | %s | %s |" % (PHRASES[key][0], fmt_stat(a[key], fmt),
+                                       fmt_stat(p[key], fmt),
+                                       "n/a" if r_ != r_ else "%.1fx" % r_))
+    add("")
+    add("In words: %s, %s, %s." % (ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"),
+                                   ratio_text(a, p, "rss")))
+    add("")
+
+
+def write_measured(add, r):
+    """A benchmark's section for awsx alone: its metrics against their targets."""
+    b, m = r["bench"], r["measured"]
+    add("Endpoint: %s. %s recorded%s."
+        % (route_text(r["cfg"]["latency_ms"], b.local_env, alone=True),
+           plural(r["cfg"]["runs"], "round"),
+           ", after %s not recorded" % plural(r["cfg"]["warmups"], "warm-up round")
+           if r["cfg"]["warmups"] else ""))
+    add("")
+    add("| | Median | p90 | Range (min-max) | Rounds | Expected |")
+    add("|---|---|---|---|---|---|")
+    for x in m.metrics:
+        if x.over:
+            add("| %s | %s | | | %s | %s |" % (x.label, metric_fmt(x, x.values[0]), x.over,
+                                               x.target))
+        else:
+            add("| %s | %s | %s | %s-%s | %d | %s |"
+                % (x.label, metric_fmt(x, statistics.median(x.values)),
+                   metric_fmt(x, p90(x.values)), metric_fmt(x, min(x.values)),
+                   metric_fmt(x, max(x.values)), len(x.values), x.target))
+    add("")
+    n = r["cfg"]["runs"]
+    add("p90 is the nearest-rank 90th percentile: the smallest value that at least 90 %% of "
+        "the rounds do not exceed (of %d values, the %s smallest)."
+        % (n, ordinal(p90(range(1, n + 1)))))
+    add("")
+    for fact in filter(None, m.facts):
+        add(fact)
+        add("")
+
+
+def ordinal(n):
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return "%d%s" % (n, "th" if 10 <= n % 100 <= 20 else suffix)
+
+
+def metric_fmt(m, x):
+    return {"time": ms, "mib": mib, "percent": lambda v: "%.2f %%" % v,
+            "count": lambda v: "%g" % v, "rate": lambda v: "%.1f/s" % v}[m.kind](x)
+
+
 def print_summary(results, base):
     print()
     row = "%-18s %-22s %12s %12s %12s"
@@ -1460,6 +2070,8 @@ def print_summary(results, base):
     print(hdr)
     print("-" * len(hdr))
     for r in results:
+        if "measured" in r:
+            continue
         a, p = r["awsx"], r["peer"]
         for label, s in (("awsx", a), (r["bench"].peer_name, p)):
             print(row % (r["bench"].name, label, ms(s["wall"]["median"]),
@@ -1470,6 +2082,18 @@ def print_summary(results, base):
           "same way: %s wall, %s CPU, %s)" % (ms(base["wall"]["median"]),
                                               ms(base["cpu"]["median"]),
                                               mib(base["rss"]["median"])))
+    for r in results:
+        if "measured" not in r:
+            continue
+        print("\n%s (awsx alone)" % r["bench"].name)
+        for m in r["measured"].metrics:
+            if m.over:
+                print("  %-62s %10s  (%s)" % (m.label, metric_fmt(m, m.values[0]), m.over))
+            else:
+                print("  %-62s median %10s  p90 %10s  max %10s%s"
+                      % (m.label, metric_fmt(m, statistics.median(m.values)),
+                         metric_fmt(m, p90(m.values)), metric_fmt(m, max(m.values)),
+                         "  (expected: %s)" % m.target if m.target else ""))
 
 
 # ---------------------------------------------------------------------------------
@@ -1605,9 +2229,10 @@ def main(argv=None):
     if args.list:
         for b in REGISTRY:
             target = {"moto": "moto", "awsenv": "the verifying proxy"}.get(b.local_env)
-            print("%-18s vs %s (%s, %s, %s, %s)\n    %s"
-                  % (b.name, b.peer_name, plural(b.runs, "run"), plural(b.warmups, "warm-up"),
-                     plural(b.memory_runs, "memory run"),
+            print("%-18s %s (%s, %s, %s, %s)\n    %s"
+                  % (b.name, "awsx alone" if b.measure else "vs " + b.peer_name,
+                     plural(b.runs, "run"), plural(b.warmups, "warm-up"),
+                     "no memory runs" if b.measure else plural(b.memory_runs, "memory run"),
                      "no requests" if not target else
                      "+%d ms per request to %s" % (b.latency_ms, target) if b.latency_ms
                      else "straight to %s" % target, b.description))
@@ -1662,13 +2287,17 @@ def main(argv=None):
             versions["python"] = tool_version([PYTHON, "--version"], env.vars) + " (" + PYTHON + ")"
         load_start = loadavg()
         base = floor(workdir, max([5] + [c["runs"] for c in configs.values()]),
-                     max(c["memory_runs"] for c in configs.values()))
+                     max([1] + [c["memory_runs"] for c in configs.values()]))
         results = []
         for b in selected:
             cfg = configs[b.name]
-            print("benchmark %s: awsx vs %s (%d warm-up, %d timing, %d memory rounds)"
-                  % (b.name, b.peer_name, cfg["warmups"], cfg["runs"], cfg["memory_runs"]),
-                  flush=True)
+            if b.measure:
+                print("benchmark %s: awsx alone (%d warm-up, %d recorded rounds)"
+                      % (b.name, cfg["warmups"], cfg["runs"]), flush=True)
+            else:
+                print("benchmark %s: awsx vs %s (%d warm-up, %d timing, %d memory rounds)"
+                      % (b.name, b.peer_name, cfg["warmups"], cfg["runs"],
+                         cfg["memory_runs"]), flush=True)
             results.append(run_benchmark(b, env, cfg))
         print_summary(results, base)
         if not args.no_write:
