@@ -228,7 +228,7 @@ void strbuf_addhex(struct strbuf *sb, const unsigned char *data, size_t len)
 	}
 }
 
-static int hex_digit(char c)
+int hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -237,6 +237,25 @@ static int hex_digit(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+void strbuf_add_utf8(struct strbuf *sb, uint32_t cp)
+{
+	if (cp < 0x80) {
+		strbuf_addch(sb, (int)cp);
+	} else if (cp < 0x800) {
+		strbuf_addch(sb, (int)(0xc0 | cp >> 6));
+		strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		strbuf_addch(sb, (int)(0xe0 | cp >> 12));
+		strbuf_addch(sb, (int)(0x80 | (cp >> 6 & 0x3f)));
+		strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
+	} else {
+		strbuf_addch(sb, (int)(0xf0 | cp >> 18));
+		strbuf_addch(sb, (int)(0x80 | (cp >> 12 & 0x3f)));
+		strbuf_addch(sb, (int)(0x80 | (cp >> 6 & 0x3f)));
+		strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
+	}
 }
 
 int hex_decode(const char *s, unsigned char *out, size_t n)
@@ -384,6 +403,49 @@ void aws_error_format(const struct aws_error *err, struct strbuf *out)
 }
 
 /* ---- helpers ---- */
+
+void line_index_init(struct line_index *x, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	memset(x, 0, sizeof(*x));
+	x->text = text;
+	x->len = len;
+	ALLOC_GROW(x->starts, 1, x->alloc);
+	x->starts[x->nr++] = 0;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		p++;
+		ALLOC_GROW(x->starts, x->nr + 1, x->alloc);
+		x->starts[x->nr++] = (size_t)(p - text);
+	}
+}
+
+void line_index_release(struct line_index *x)
+{
+	free(x->starts);
+	memset(x, 0, sizeof(*x));
+}
+
+void line_index_pos(const struct line_index *x, size_t off, unsigned *line, unsigned *col)
+{
+	size_t lo = 0, hi = x->nr;
+
+	if (off > x->len)
+		off = x->len;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*line = (unsigned)lo + 1;
+	*col = 1;
+	for (size_t i = x->starts[lo]; i < off; i++)
+		if (((unsigned char)x->text[i] & 0xc0) != 0x80)
+			(*col)++;
+}
 
 int str_starts_with(const char *s, const char *prefix)
 {

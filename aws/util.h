@@ -68,6 +68,10 @@ void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_trim(struct strbuf *sb);
 /* Lower-case hex of data. */
 void strbuf_addhex(struct strbuf *sb, const unsigned char *data, size_t len);
+/* Append code point cp (at most U+10FFFF; the caller checks it is a character) as UTF-8. */
+void strbuf_add_utf8(struct strbuf *sb, uint32_t cp);
+/* The value of hex digit c (either case), or -1 when c is not one (EOF included). */
+int hex_digit(int c);
 /* Decode exactly 2 * n hex digits (either case) of s into out; 0, or -1 when s is not that. */
 int hex_decode(const char *s, unsigned char *out, size_t n);
 /* Read a whole file; returns 0, or -1 with errno set. */
@@ -131,6 +135,18 @@ int aws_error_set(struct aws_error *err, int kind, const char *fmt, ...)
  * or just the message for a local error.
  */
 void aws_error_format(const struct aws_error *err, struct strbuf *out);
+
+/* ---- line index: byte offsets in a text to lines and columns, for messages ---- */
+struct line_index {
+	const char *text; /* borrowed */
+	size_t len;
+	size_t *starts; /* the byte offset where each line starts */
+	size_t nr, alloc;
+};
+void line_index_init(struct line_index *x, const char *text, size_t len);
+void line_index_release(struct line_index *x);
+/* The 1-based line and column (columns count UTF-8 characters) of byte offset off. */
+void line_index_pos(const struct line_index *x, size_t off, unsigned *line, unsigned *col);
 
 /* ---- small helpers ---- */
 int str_starts_with(const char *s, const char *prefix);

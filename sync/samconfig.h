@@ -16,12 +16,12 @@
  * command of several words or with dashes is one key with underscores
  * (`local start-api` -> `local_start_api`), as SAM CLI spells it.
  *
- * TOML is read by a reader written for this file (Debian 12 has no C TOML
- * library) that follows TOML 1.0 except for dates and times, inf and nan
- * and strings holding U+0000, which it refuses with a message; like SAM
- * CLI's Python, it takes CRLF and a lone CR as newlines.  YAML goes
- * through libyaml (YAML 1.2 core schema for plain scalars, aliases and
- * merge keys as SAM CLI's ruamel.yaml reads them).
+ * TOML is read by sync/toml.h (TOML 1.0 except for dates and times, inf
+ * and nan and strings holding U+0000, which it refuses with a message;
+ * like SAM CLI's Python, it takes CRLF and a lone CR as newlines).  YAML
+ * goes through templates/' libyaml loader (tmpl_yaml_load) with YAML 1.2's
+ * core schema for plain scalars, and aliases and merge keys as SAM CLI's
+ * ruamel.yaml reads them.
  */
 #ifndef AWSX_SAMCONFIG_H
 #define AWSX_SAMCONFIG_H
@@ -31,11 +31,12 @@
 #include <cjson/cJSON.h>
 
 #include "aws/util.h"
+#include "sync/toml.h"
 
 /* Limits that bound what one file can cost. */
-#define SAMCONFIG_MAX_BYTES (1u << 20) /* file size */
-#define SAMCONFIG_MAX_DEPTH 32u	       /* nesting of tables, arrays and key parts */
-#define SAMCONFIG_MAX_NODES 100000u    /* YAML nodes, alias and merge copies included */
+#define SAMCONFIG_MAX_BYTES (1u << 20)	    /* file size */
+#define SAMCONFIG_MAX_DEPTH TOML_MAX_DEPTH /* nesting below the top, YAML's as TOML's */
+#define SAMCONFIG_MAX_NODES 100000u	    /* YAML nodes, alias and merge copies included */
 
 /*
  * Find the configuration file, the way SAM CLI does for --config-file:

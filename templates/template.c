@@ -9,10 +9,16 @@
  * value's and key's offset, so JSON positions are exact as well.  The
  * position table is a hash from node address to position; the model
  * (template-model.c) adds the nodes it builds to it.
+ *
+ * The YAML walk takes its rules from a struct tmpl_yaml_opts, so that
+ * sync/samconfig.c reads samconfig.yaml with the same code under SAM CLI's
+ * rules (tmpl_yaml_load): the full core schema for scalars, tags as if
+ * absent, merge keys, its own caps and wording.
  */
 #include "templates/templates.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +37,7 @@ struct tmpl_doc {
 	char *path;
 	char *dir;
 	cJSON *root;
+	cJSON *merged; /* the values of YAML merge keys, which are not in the tree */
 	struct pos_slot *slots;
 	size_t slots_nr, slots_alloc; /* alloc is a power of two, or 0 */
 };
@@ -107,6 +114,14 @@ const cJSON *tmpl_doc_root(const struct tmpl_doc *doc)
 	return doc->root;
 }
 
+cJSON *tmpl_doc_take_root(struct tmpl_doc *doc)
+{
+	cJSON *root = doc->root;
+
+	doc->root = NULL;
+	return root;
+}
+
 const char *tmpl_doc_path(const struct tmpl_doc *doc)
 {
 	return doc->path;
@@ -122,6 +137,7 @@ void tmpl_doc_free(struct tmpl_doc *doc)
 	if (!doc)
 		return;
 	cJSON_Delete(doc->root);
+	cJSON_Delete(doc->merged);
 	free(doc->slots);
 	free(doc->path);
 	free(doc->dir);
@@ -166,15 +182,16 @@ const char *tmpl_scalar_text(const cJSON *node, char *buf, size_t len)
 struct anchor {
 	char *name;
 	const cJSON *node;
-	size_t count; /* nodes in the subtree */
+	size_t count;	 /* nodes in the subtree */
+	unsigned height; /* levels in the subtree, 1 for a scalar */
 };
 
 struct loader {
 	struct tmpl_doc *doc;
+	const struct tmpl_yaml_opts *opts;
 	const char *text;
 	size_t len;
-	size_t *line_starts; /* byte offset of each line */
-	size_t lines_nr, lines_alloc;
+	struct line_index lines;
 	yaml_parser_t parser;
 	struct anchor *anchors;
 	size_t anchors_nr, anchors_alloc;
@@ -182,39 +199,48 @@ struct loader {
 	struct aws_error *err;
 };
 
-static void index_lines(struct loader *l)
+/* A template's rules; tmpl_yaml_load takes others. */
+static const struct tmpl_yaml_opts template_opts = {
+	.flags = TMPL_YAML_SHORT_FORMS,
+	.what = "template",
+	.error_kind = AWSX_EFAIL,
+	.top_depth = 1,
+	.max_depth = TMPL_MAX_DEPTH,
+	.max_nodes = TMPL_MAX_NODES,
+	.too_many_nodes = "template has more than %u nodes (anchors and aliases count every copy)",
+};
+
+static void loader_init(struct loader *l, const char *name, const char *data, size_t len,
+			const struct tmpl_yaml_opts *opts, struct aws_error *err)
 {
-	ALLOC_GROW(l->line_starts, l->lines_nr + 1, l->lines_alloc);
-	l->line_starts[l->lines_nr++] = 0;
-	for (size_t i = 0; i < l->len; i++) {
-		if (l->text[i] == '\n') {
-			ALLOC_GROW(l->line_starts, l->lines_nr + 1, l->lines_alloc);
-			l->line_starts[l->lines_nr++] = i + 1;
-		}
-	}
+	memset(l, 0, sizeof(*l));
+	l->doc = doc_new(name);
+	l->opts = opts;
+	l->text = data;
+	l->len = len;
+	l->err = err;
+	line_index_init(&l->lines, data, len);
 }
 
-/* Line and column (both 1-based, columns in characters) of a byte offset. */
+/* Hands the document over in *out when rc is 0, frees it otherwise. */
+static int loader_finish(struct loader *l, int rc, struct tmpl_doc **out)
+{
+	for (size_t i = 0; i < l->anchors_nr; i++)
+		free(l->anchors[i].name);
+	free(l->anchors);
+	line_index_release(&l->lines);
+	if (rc)
+		tmpl_doc_free(l->doc);
+	else
+		*out = l->doc;
+	return rc;
+}
+
 static struct tmpl_pos offset_pos(const struct loader *l, size_t off)
 {
 	struct tmpl_pos p;
-	size_t lo = 0, hi = l->lines_nr;
 
-	if (off > l->len)
-		off = l->len;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (l->line_starts[mid] <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	p.line = (unsigned)lo + 1;
-	p.col = 1;
-	for (size_t i = l->line_starts[lo]; i < off; i++)
-		if (((unsigned char)l->text[i] & 0xc0) != 0x80)
-			p.col++;
+	line_index_pos(&l->lines, off, &p.line, &p.col);
 	return p;
 }
 
@@ -235,9 +261,10 @@ static int fail_at(struct loader *l, struct tmpl_pos p, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	aws_error_set(l->err, AWSX_EFAIL, "%s:%u:%u: %s", l->doc->path, p.line, p.col, sb.buf);
+	aws_error_set(l->err, l->opts->error_kind, "%s:%u:%u: %s", l->doc->path, p.line, p.col,
+		      sb.buf);
 	strbuf_release(&sb);
-	return -AWSX_EFAIL;
+	return -l->opts->error_kind;
 }
 
 static int yaml_fail(struct loader *l)
@@ -259,11 +286,15 @@ static int yaml_fail(struct loader *l)
 
 static int count_node(struct loader *l, struct tmpl_pos p, size_t n)
 {
-	if (n > TMPL_MAX_NODES - l->nodes)
-		return fail_at(l, p, "template has more than %u nodes (anchors and aliases count "
-				     "every copy)", TMPL_MAX_NODES);
+	if (n > l->opts->max_nodes - l->nodes)
+		return fail_at(l, p, l->opts->too_many_nodes, l->opts->max_nodes);
 	l->nodes += n;
 	return 0;
+}
+
+static int too_deep(struct loader *l, struct tmpl_pos p)
+{
+	return fail_at(l, p, "nested more than %u levels deep", l->opts->max_depth);
 }
 
 /* Copy an anchored subtree for an alias; every copy is placed at the alias. */
@@ -291,6 +322,24 @@ static cJSON *copy_tree(struct loader *l, const cJSON *src, struct tmpl_pos at)
 	}
 	tmpl_doc_set_pos(l->doc, dst, at, at);
 	return dst;
+}
+
+static void subtree_size(const cJSON *n, size_t *count, unsigned *height)
+{
+	size_t c = 1;
+	unsigned h = 0;
+
+	for (const cJSON *k = n->child; k; k = k->next) {
+		size_t kc;
+		unsigned kh;
+
+		subtree_size(k, &kc, &kh);
+		c += kc;
+		if (kh > h)
+			h = kh;
+	}
+	*count = c;
+	*height = h + 1;
 }
 
 /* ---- scalars ---- */
@@ -342,12 +391,60 @@ static cJSON *number_with_text(const char *text)
 	return n;
 }
 
+/* Digits of s in base (no sign, no prefix) into *v; 0, or -1 when not that. */
+static int parse_base(const char *s, unsigned base, uint64_t *v)
+{
+	*v = 0;
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		int d = hex_digit((unsigned char)*s);
+
+		if (d < 0 || (unsigned)d >= base || *v > (UINT64_MAX - (unsigned)d) / base)
+			return -1;
+		*v = *v * base + (unsigned)d;
+	}
+	return 0;
+}
+
+/* An integer or float by TMPL_YAML_CORE_SCHEMA's rules, or NULL when s is not one. */
+static cJSON *core_number(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	cJSON *n = NULL;
+	uint64_t v;
+
+	if ((!strncmp(s, "0x", 2) && !parse_base(s + 2, 16, &v)) ||
+	    (!strncmp(s, "0o", 2) && !parse_base(s + 2, 8, &v))) {
+		strbuf_addf(&sb, "%llu", (unsigned long long)v);
+	} else if (is_int_text(s)) {
+		const char *d = s + (*s == '-' || *s == '+');
+
+		while (d[0] == '0' && d[1])
+			d++;
+		if (*s == '-' && strcmp(d, "0"))
+			strbuf_addch(&sb, '-');
+		strbuf_adds(&sb, d);
+	} else if (is_float_text(s)) {
+		strbuf_adds(&sb, s);
+	}
+	if (sb.len)
+		n = number_with_text(sb.buf);
+	if (n && !isfinite(n->valuedouble)) {
+		cJSON_Delete(n);
+		n = NULL;
+	}
+	strbuf_release(&sb);
+	return n;
+}
+
 /* A plain scalar as YAML's core schema reads it. */
-static cJSON *plain_scalar(const char *s)
+static cJSON *plain_scalar(const struct loader *l, const char *s)
 {
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
 	static const char *const trues[] = { "true", "True", "TRUE" };
 	static const char *const falses[] = { "false", "False", "FALSE" };
+	cJSON *n;
 
 	for (size_t i = 0; i < ARRAY_SIZE(nulls); i++)
 		if (!strcmp(s, nulls[i]))
@@ -358,9 +455,11 @@ static cJSON *plain_scalar(const char *s)
 	for (size_t i = 0; i < ARRAY_SIZE(falses); i++)
 		if (!strcmp(s, falses[i]))
 			return cJSON_CreateFalse();
-	if (is_int_text(s) || is_float_text(s))
-		return number_with_text(s);
-	return cJSON_CreateString(s);
+	if (l->opts->flags & TMPL_YAML_CORE_SCHEMA)
+		n = core_number(s);
+	else
+		n = is_int_text(s) || is_float_text(s) ? number_with_text(s) : NULL;
+	return n ? n : cJSON_CreateString(s);
 }
 
 /* ---- tags ---- */
@@ -444,7 +543,7 @@ static int apply_tag(struct loader *l, const char *tag, struct tmpl_pos p, cJSON
 	return 0;
 }
 
-/* ---- the YAML event walk ---- */
+/* ---- mappings: duplicate keys and merges ---- */
 
 /*
  * Sorts keys with their document index so duplicates sit side by side;
@@ -465,47 +564,158 @@ static int key_ref_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int check_duplicates(struct loader *l, const cJSON *obj)
+static int key_ref_index_cmp(const void *a, const void *b)
 {
-	struct key_ref *refs;
-	size_t nr = 0, i, best = (size_t)-1;
-	const cJSON *first = NULL, *second = NULL;
-	int rc = 0;
+	const struct key_ref *x = a, *y = b;
+
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The members of obj sorted by key, equal keys in document order; caller frees. */
+static struct key_ref *sorted_keys(const cJSON *obj, size_t *nr)
+{
+	struct key_ref *keys;
+	size_t n = 0;
 
 	for (const cJSON *c = obj->child; c; c = c->next)
-		nr++;
-	if (nr < 2)
-		return 0;
-	refs = xmalloc(nr * sizeof(*refs));
-	i = 0;
-	for (const cJSON *c = obj->child; c; c = c->next, i++) {
-		refs[i].item = c;
-		refs[i].index = i;
+		n++;
+	keys = xmalloc((n ? n : 1) * sizeof(*keys));
+	n = 0;
+	for (const cJSON *c = obj->child; c; c = c->next, n++) {
+		keys[n].item = c;
+		keys[n].index = n;
 	}
-	qsort(refs, nr, sizeof(*refs), key_ref_cmp);
-	for (i = 1; i < nr; i++) {
-		if (!strcmp(refs[i].item->string, refs[i - 1].item->string) &&
-		    refs[i].index < best) {
-			best = refs[i].index;
-			second = refs[i].item;
-			first = refs[i - 1].item;
-			/* the first of a run of equal keys */
-			for (size_t j = i - 1; j > 0 && !strcmp(refs[j - 1].item->string,
-								 second->string); j--)
-				first = refs[j - 1].item;
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), key_ref_cmp);
+	*nr = n;
+	return keys;
+}
+
+static int has_key(const struct key_ref *keys, size_t nr, const char *name)
+{
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(keys[mid].item->string, name);
+
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int check_duplicates(struct loader *l, const struct key_ref *keys, size_t nr)
+{
+	const struct key_ref *first = NULL, *second = NULL;
+	struct tmpl_pos k1, k2;
+
+	for (size_t i = 1, run = 0; i < nr; i++) {
+		if (strcmp(keys[i].item->string, keys[i - 1].item->string)) {
+			run = i;
+			continue;
+		}
+		if (!second || keys[i].index < second->index) {
+			second = &keys[i];
+			first = &keys[run];
 		}
 	}
-	if (second) {
-		struct tmpl_pos k1, k2;
+	if (!second)
+		return 0;
+	tmpl_doc_pos(l->doc, first->item, NULL, &k1);
+	tmpl_doc_pos(l->doc, second->item, NULL, &k2);
+	return fail_at(l, k2, "duplicate key '%s' (first at line %u)", second->item->string,
+		       k1.line);
+}
 
-		tmpl_doc_pos(l->doc, first, NULL, &k1);
-		tmpl_doc_pos(l->doc, second, NULL, &k2);
-		rc = fail_at(l, k2, "duplicate key '%s' (first at line %u)", second->string,
-			     k1.line);
+/*
+ * The value of a `<<` key into sources: a mapping or a list of mappings.
+ * It stays with the document (anchors may point into it) but out of the tree.
+ */
+static int add_merge_source(struct loader *l, cJSON **sources, cJSON *value, struct tmpl_pos kp)
+{
+	int rc = 0;
+
+	if (!l->doc->merged)
+		l->doc->merged = cJSON_CreateArray();
+	cJSON_AddItemToArray(l->doc->merged, value);
+	if (!*sources)
+		*sources = cJSON_CreateArray();
+	if (cJSON_IsObject(value))
+		cJSON_AddItemReferenceToArray(*sources, value);
+	else if (!cJSON_IsArray(value))
+		rc = -1;
+	for (cJSON *c = cJSON_IsArray(value) ? value->child : NULL; c && !rc; c = c->next) {
+		if (cJSON_IsObject(c))
+			cJSON_AddItemReferenceToArray(*sources, c);
+		else
+			rc = -1;
 	}
-	free(refs);
+	if (rc)
+		return fail_at(l, kp, "'<<' needs a mapping or a list of mappings");
+	return 0;
+}
+
+/*
+ * After the keys written in map (keys, sorted): the members of the merge
+ * sources that map does not have, copied and placed at p, the first source
+ * to have a key winning: YAML's merge key.
+ */
+static int apply_merges(struct loader *l, cJSON *map, const struct key_ref *keys, size_t nr,
+			const cJSON *sources, struct tmpl_pos p)
+{
+	struct key_ref *cand = NULL;
+	size_t cand_nr = 0, cand_alloc = 0, kept = 0;
+	int rc = 0;
+
+	for (const cJSON *src = sources->child; src; src = src->next) {
+		for (const cJSON *c = src->child; c; c = c->next) {
+			if (has_key(keys, nr, c->string))
+				continue;
+			ALLOC_GROW(cand, cand_nr + 1, cand_alloc);
+			cand[cand_nr].item = c;
+			cand[cand_nr].index = cand_nr;
+			cand_nr++;
+		}
+	}
+	if (cand_nr)
+		qsort(cand, cand_nr, sizeof(*cand), key_ref_cmp);
+	for (size_t i = 0; i < cand_nr; i++)
+		if (!i || strcmp(cand[i].item->string, cand[i - 1].item->string))
+			cand[kept++] = cand[i];
+	if (kept)
+		qsort(cand, kept, sizeof(*cand), key_ref_index_cmp);
+	for (size_t i = 0; i < kept && !rc; i++) {
+		size_t count;
+		unsigned height;
+
+		subtree_size(cand[i].item, &count, &height);
+		if (!(rc = count_node(l, p, count)))
+			cJSON_AddItemToObject(map, cand[i].item->string,
+					      copy_tree(l, cand[i].item, p));
+	}
+	free(cand);
 	return rc;
 }
+
+/* At the end of a mapping (p its position): a duplicate key is an error, then the merges. */
+static int end_mapping(struct loader *l, cJSON *map, const cJSON *sources, struct tmpl_pos p)
+{
+	size_t nr;
+	struct key_ref *keys = sorted_keys(map, &nr);
+	int rc = check_duplicates(l, keys, nr);
+
+	if (!rc && sources)
+		rc = apply_merges(l, map, keys, nr, sources, p);
+	free(keys);
+	return rc;
+}
+
+/* ---- the YAML event walk ---- */
 
 static const char *event_anchor(const yaml_event_t *ev)
 {
@@ -535,15 +745,6 @@ static const char *event_tag(const yaml_event_t *ev)
 	}
 }
 
-static size_t subtree_count(const cJSON *n)
-{
-	size_t count = 1;
-
-	for (const cJSON *c = n->child; c; c = c->next)
-		count += subtree_count(c);
-	return count;
-}
-
 static int parse_node(struct loader *l, yaml_event_t *ev, unsigned depth, cJSON **out);
 
 static int next_event(struct loader *l, yaml_event_t *ev)
@@ -553,22 +754,31 @@ static int next_event(struct loader *l, yaml_event_t *ev)
 	return 0;
 }
 
+/* Whether a plain scalar with this tag is typed (a number, boolean, null) or text. */
+static int typed_tag(const struct loader *l, const char *tag)
+{
+	if (!tag)
+		return 1;
+	if (!strcmp(tag, YAML_STD "str") || !strcmp(tag, "!"))
+		return 0;
+	if (!(l->opts->flags & TMPL_YAML_SHORT_FORMS))
+		return 1; /* kept as if absent, as ruamel.yaml's round trip keeps them */
+	if (!strcmp(tag, "!Ref") || !strcmp(tag, "!Condition") || !strcmp(tag, "!GetAtt"))
+		return 0; /* names, never numbers */
+	return !strncmp(tag, YAML_STD, strlen(YAML_STD)) || long_form(tag);
+}
+
 static int parse_scalar(struct loader *l, const yaml_event_t *ev, struct tmpl_pos p, cJSON **out)
 {
 	const char *text = (const char *)ev->data.scalar.value;
-	const char *tag = event_tag(ev);
 	int rc;
 
 	if (memchr(text, '\0', ev->data.scalar.length))
 		return fail_at(l, p, "text contains a NUL character");
 	if ((rc = count_node(l, p, 1)))
 		return rc;
-	if (tag && (!strcmp(tag, YAML_STD "str") || !strcmp(tag, "!Ref") ||
-		    !strcmp(tag, "!Condition") || !strcmp(tag, "!GetAtt")))
-		*out = cJSON_CreateString(text); /* names, never numbers */
-	else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-		 (!tag || !strncmp(tag, YAML_STD, strlen(YAML_STD)) || long_form(tag)))
-		*out = plain_scalar(text);
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && typed_tag(l, event_tag(ev)))
+		*out = plain_scalar(l, text);
 	else
 		*out = cJSON_CreateString(text);
 	tmpl_doc_set_pos(l->doc, *out, p, p);
@@ -601,6 +811,8 @@ static int parse_sequence(struct loader *l, struct tmpl_pos p, unsigned depth, c
 
 static int parse_mapping(struct loader *l, struct tmpl_pos p, unsigned depth, cJSON **out)
 {
+	int short_forms = l->opts->flags & TMPL_YAML_SHORT_FORMS;
+	cJSON *sources = NULL; /* what `<<` keys merge, in order */
 	yaml_event_t ev;
 	int rc;
 
@@ -612,46 +824,59 @@ static int parse_mapping(struct loader *l, struct tmpl_pos p, unsigned depth, cJ
 		struct tmpl_pos kp, vp;
 		cJSON *value = NULL;
 		const char *tag;
+		int merge;
 		char *key;
 
 		if ((rc = next_event(l, &ev)))
-			return rc;
+			goto out;
 		if (ev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&ev);
-			return check_duplicates(l, *out);
+			break;
 		}
 		kp = mark_pos(&ev.start_mark);
 		tag = event_tag(&ev);
-		if (ev.type != YAML_SCALAR_EVENT || (tag && strcmp(tag, YAML_STD "str"))) {
+		if (ev.type != YAML_SCALAR_EVENT ||
+		    (short_forms && tag && strcmp(tag, YAML_STD "str"))) {
 			yaml_event_delete(&ev);
-			return fail_at(l, kp, "mapping keys must be plain text");
+			rc = fail_at(l, kp, "mapping keys must be %s",
+				     short_forms ? "plain text" : "scalars");
+			goto out;
 		}
 		if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length)) {
 			yaml_event_delete(&ev);
-			return fail_at(l, kp, "text contains a NUL character");
+			rc = fail_at(l, kp, "text contains a NUL character");
+			goto out;
 		}
+		merge = (l->opts->flags & TMPL_YAML_MERGE_KEYS) && !tag &&
+			ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+			!strcmp((const char *)ev.data.scalar.value, "<<");
 		key = xstrdup((const char *)ev.data.scalar.value);
 		yaml_event_delete(&ev);
-		if ((rc = next_event(l, &ev))) {
+		if ((rc = next_event(l, &ev)) || (rc = parse_node(l, &ev, depth + 1, &value))) {
 			free(key);
-			return rc;
+			goto out;
 		}
-		if ((rc = parse_node(l, &ev, depth + 1, &value))) {
-			free(key);
-			return rc;
+		if (merge) {
+			rc = add_merge_source(l, &sources, value, kp);
+		} else {
+			tmpl_doc_pos(l->doc, value, &vp, NULL);
+			cJSON_AddItemToObject(*out, key, value);
+			tmpl_doc_set_pos(l->doc, value, vp, kp);
 		}
-		tmpl_doc_pos(l->doc, value, &vp, NULL);
-		cJSON_AddItemToObject(*out, key, value);
-		tmpl_doc_set_pos(l->doc, value, vp, kp);
 		free(key);
+		if (rc)
+			goto out;
 	}
+	rc = end_mapping(l, *out, sources, p);
+out:
+	cJSON_Delete(sources);
+	return rc;
 }
 
 /*
  * Build the node that starts with ev (a scalar, alias, sequence or mapping
  * start), reading the rest of it from the parser.  ev is consumed.  On
- * failure *out holds whatever was built so far (freed by the caller through
- * the tree, or here when not yet attached).
+ * failure *out is NULL and what was built is freed.
  */
 static int parse_node(struct loader *l, yaml_event_t *ev, unsigned depth, cJSON **out)
 {
@@ -662,8 +887,8 @@ static int parse_node(struct loader *l, yaml_event_t *ev, unsigned depth, cJSON 
 	int rc = 0;
 
 	*out = NULL;
-	if (depth > TMPL_MAX_DEPTH) {
-		rc = fail_at(l, p, "nested more than %u levels deep", TMPL_MAX_DEPTH);
+	if (depth > l->opts->max_depth) {
+		rc = too_deep(l, p);
 		yaml_event_delete(ev);
 		goto out;
 	}
@@ -672,14 +897,13 @@ static int parse_node(struct loader *l, yaml_event_t *ev, unsigned depth, cJSON 
 		const char *name = (const char *)ev->data.alias.anchor;
 		const struct anchor *a = NULL;
 
-		for (size_t i = l->anchors_nr; i > 0; i--) {
-			if (!strcmp(l->anchors[i - 1].name, name)) {
+		for (size_t i = l->anchors_nr; i > 0 && !a; i--)
+			if (!strcmp(l->anchors[i - 1].name, name))
 				a = &l->anchors[i - 1];
-				break;
-			}
-		}
 		if (!a)
 			rc = fail_at(l, p, "unknown alias '*%s'", name);
+		else if (depth + a->height - 1 > l->opts->max_depth)
+			rc = too_deep(l, p);
 		else if (!(rc = count_node(l, p, a->count)))
 			node = copy_tree(l, a->node, p);
 		yaml_event_delete(ev);
@@ -704,15 +928,17 @@ static int parse_node(struct loader *l, yaml_event_t *ev, unsigned depth, cJSON 
 	}
 	if (rc)
 		goto out;
-	if (tag && strcmp(tag, "!") && strncmp(tag, YAML_STD, strlen(YAML_STD)) &&
-	    (rc = apply_tag(l, tag, p, &node)))
+	if (tag && (l->opts->flags & TMPL_YAML_SHORT_FORMS) && strcmp(tag, "!") &&
+	    strncmp(tag, YAML_STD, strlen(YAML_STD)) && (rc = apply_tag(l, tag, p, &node)))
 		goto out;
 	if (anchor) {
+		struct anchor *a;
+
 		ALLOC_GROW(l->anchors, l->anchors_nr + 1, l->anchors_alloc);
-		l->anchors[l->anchors_nr].name = anchor;
-		l->anchors[l->anchors_nr].node = node;
-		l->anchors[l->anchors_nr].count = subtree_count(node);
-		l->anchors_nr++;
+		a = &l->anchors[l->anchors_nr++];
+		a->name = anchor;
+		a->node = node;
+		subtree_size(node, &a->count, &a->height);
 		anchor = NULL;
 	}
 out:
@@ -726,6 +952,7 @@ out:
 	return rc;
 }
 
+/* The stream's one document into l->doc->root; none (NULL) for an empty stream. */
 static int load_yaml(struct loader *l)
 {
 	yaml_event_t ev;
@@ -739,16 +966,15 @@ static int load_yaml(struct loader *l)
 	yaml_event_delete(&ev);
 	if ((rc = next_event(l, &ev)))
 		goto out;
-	if (ev.type == YAML_STREAM_END_EVENT) {
+	if (ev.type == YAML_STREAM_END_EVENT) { /* nothing but comments */
 		yaml_event_delete(&ev);
-		rc = fail_at(l, (struct tmpl_pos){ 1, 1 }, "template is empty");
 		goto out;
 	}
 	yaml_event_delete(&ev); /* document start */
 	if ((rc = next_event(l, &ev)))
 		goto out;
-	rc = parse_node(l, &ev, 1, &root);
-	l->doc->root = root; /* freed with the doc, also when partial */
+	rc = parse_node(l, &ev, l->opts->top_depth, &root);
+	l->doc->root = root;
 	if (rc)
 		goto out;
 	if ((rc = next_event(l, &ev))) /* document end */
@@ -757,8 +983,8 @@ static int load_yaml(struct loader *l)
 	if ((rc = next_event(l, &ev)))
 		goto out;
 	if (ev.type != YAML_STREAM_END_EVENT) {
-		rc = fail_at(l, mark_pos(&ev.start_mark),
-			     "a template is one YAML document, this is a second one");
+		rc = fail_at(l, mark_pos(&ev.start_mark), "a %s is one YAML document, this is a "
+							  "second one", l->opts->what);
 		yaml_event_delete(&ev);
 		goto out;
 	}
@@ -766,6 +992,17 @@ static int load_yaml(struct loader *l)
 out:
 	yaml_parser_delete(&l->parser);
 	return rc;
+}
+
+int tmpl_yaml_load(const char *name, const char *data, size_t len,
+		   const struct tmpl_yaml_opts *opts, struct tmpl_doc **out,
+		   struct aws_error *err)
+{
+	struct loader l;
+
+	*out = NULL;
+	loader_init(&l, name, data, len, opts, err);
+	return loader_finish(&l, load_yaml(&l), out);
 }
 
 /* ---- JSON ---- */
@@ -804,8 +1041,8 @@ static size_t json_walk(struct loader *l, size_t i, cJSON *v, struct tmpl_pos ke
 	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
 		int object = cJSON_IsObject(v);
 
-		if (depth > TMPL_MAX_DEPTH) {
-			fail_at(l, p, "nested more than %u levels deep", TMPL_MAX_DEPTH);
+		if (depth > l->opts->max_depth) {
+			too_deep(l, p);
 			return (size_t)-1;
 		}
 		i++; /* { or [ */
@@ -826,7 +1063,7 @@ static size_t json_walk(struct loader *l, size_t i, cJSON *v, struct tmpl_pos ke
 				i++;
 		}
 		i = json_ws(l, i) + 1; /* } or ] */
-		if (object && check_duplicates(l, v))
+		if (object && end_mapping(l, v, NULL, p))
 			return (size_t)-1;
 		return i;
 	}
@@ -878,13 +1115,8 @@ int tmpl_load_buffer(const char *name, const char *data, size_t len, struct tmpl
 	struct loader l;
 	int rc = 0;
 
-	memset(&l, 0, sizeof(l));
-	l.doc = doc_new(name);
-	l.text = data;
-	l.len = len;
-	l.err = err;
 	*out = NULL;
-	index_lines(&l);
+	loader_init(&l, name, data, len, &template_opts, err);
 	if (len > TMPL_MAX_BYTES) {
 		rc = aws_error_set(err, AWSX_EFAIL, "cannot read template '%s': larger than %u bytes",
 				   name, TMPL_MAX_BYTES);
@@ -894,6 +1126,10 @@ int tmpl_load_buffer(const char *name, const char *data, size_t len, struct tmpl
 		rc = load_yaml(&l);
 	if (rc)
 		goto out;
+	if (!l.doc->root) {
+		rc = fail_at(&l, (struct tmpl_pos){ 1, 1 }, "template is empty");
+		goto out;
+	}
 	if (!cJSON_IsObject(l.doc->root)) {
 		struct tmpl_pos p;
 
@@ -902,15 +1138,7 @@ int tmpl_load_buffer(const char *name, const char *data, size_t len, struct tmpl
 		goto out;
 	}
 out:
-	for (size_t i = 0; i < l.anchors_nr; i++)
-		free(l.anchors[i].name);
-	free(l.anchors);
-	free(l.line_starts);
-	if (rc)
-		tmpl_doc_free(l.doc);
-	else
-		*out = l.doc;
-	return rc;
+	return loader_finish(&l, rc, out);
 }
 
 int tmpl_load_file(const char *path, struct tmpl_doc **out, struct aws_error *err)

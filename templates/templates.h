@@ -75,7 +75,7 @@ struct tmpl_pos {
 /* Limits that bound what one template can cost (billion-laughs guard). */
 #define TMPL_MAX_BYTES (16u << 20) /* template file size */
 #define TMPL_MAX_NODES 1000000u    /* nodes in one document, alias copies included */
-#define TMPL_MAX_DEPTH 128u	   /* nesting of mappings and sequences */
+#define TMPL_MAX_DEPTH 128u	   /* nesting of mappings and sequences, alias copies included */
 
 /*
  * The template to use, as SAM finds it: explicit_path when not NULL (not
@@ -137,6 +137,64 @@ const char *tmpl_scalar_text(const cJSON *node, char *buf, size_t len);
  */
 void tmpl_doc_set_pos(struct tmpl_doc *doc, const cJSON *node, struct tmpl_pos value,
 		      struct tmpl_pos key);
+
+/*
+ * Take the document out of doc: the caller owns it (cJSON_Delete) and doc
+ * then has none (tmpl_doc_root gives NULL).  Positions stay readable
+ * through doc while the nodes live.
+ */
+cJSON *tmpl_doc_take_root(struct tmpl_doc *doc);
+
+/* ---- YAML with other rules: the loader behind templates, for sync/samconfig.c ---- */
+
+/* What tmpl_yaml_opts.flags turn on. */
+enum {
+	/*
+	 * CloudFormation's short-form tags become long form as for a template
+	 * (above); any other local tag, and a tag other than !!str on a key,
+	 * is an error.  Without it every tag but !!str and ! (which make a
+	 * scalar text) is read as if absent.
+	 */
+	TMPL_YAML_SHORT_FORMS = 1 << 0,
+	/*
+	 * `<<: *a` and `<<: [*a, *b]` merge mappings, as YAML 1.1 and
+	 * ruamel.yaml do: keys written in the mapping win, then the first
+	 * source to have a key.  Merged members are copies placed at the
+	 * mapping and count against max_nodes.
+	 */
+	TMPL_YAML_MERGE_KEYS = 1 << 1,
+	/*
+	 * The rest of YAML 1.2's core schema for plain scalars: 0x and 0o
+	 * integers too, every integer's text in decimal without a plus sign
+	 * or leading zeros (0x1F -> "31", +007 -> "7", -0 -> "0"), and a
+	 * number too large for a double stays text.  Without it an integer or
+	 * float keeps its text as written.
+	 */
+	TMPL_YAML_CORE_SCHEMA = 1 << 2,
+};
+
+struct tmpl_yaml_opts {
+	unsigned flags;
+	const char *what;   /* what the file is, for messages: "template" */
+	int error_kind;	    /* what errors are: AWSX_EFAIL, AWSX_ECONFIG */
+	unsigned top_depth; /* the depth of the top-level node: 1, or 0 to count levels below it */
+	unsigned max_depth; /* deepest allowed, through aliases too */
+	unsigned max_nodes; /* alias and merge copies count */
+	const char *too_many_nodes; /* the message past max_nodes; its %u is max_nodes */
+};
+
+/*
+ * Load a YAML stream of one document as tmpl_load_buffer does (positions,
+ * anchors and aliases, duplicate keys and the caps are errors), with opts
+ * instead of a template's rules; data need not be NUL-terminated and
+ * should be capped in size by the caller.  The top-level node may be of
+ * any kind, and an empty stream (nothing but comments) gives a document
+ * with no root.  *out is the caller's (tmpl_doc_free).  Returns 0, or
+ * -opts->error_kind with "<name>:<line>:<col>: <reason>".
+ */
+int tmpl_yaml_load(const char *name, const char *data, size_t len,
+		   const struct tmpl_yaml_opts *opts, struct tmpl_doc **out,
+		   struct aws_error *err);
 
 /* ---- the model: the resources awsx acts on ---- */
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz-samconfig.c: libFuzzer target for the samconfig reader
- * (sync/samconfig.c): the hand-written TOML parser and the YAML loader.
+ * (sync/samconfig.c): the hand-written TOML parser (sync/toml.c) and the
+ * YAML loader (templates/template.c with SAM CLI's rules).
  * The input is read once as "f.toml" and once as "f.yaml", as a whole
  * document and through SAM's selection for two environments and commands.
  * Besides crashes, leaks and the depth and node caps, it checks the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test-sync-samconfig.c: sync/samconfig.c: the TOML reader feature by
- * feature (each against the JSON it must give), a samconfig.toml as
+ * test-sync-samconfig.c: sync/samconfig.c: the TOML reader (sync/toml.c)
+ * feature by feature (each against the JSON it must give), YAML through
+ * templates/' loader with SAM CLI's rules, a samconfig.toml as
  * `sam init` and `sam deploy --guided` write it and the same in YAML, SAM
  * CLI's rules (global under command, environments, version, tables),
  * finding the file, and invalid inputs with their exact messages.
@@ -292,6 +293,12 @@ static void test_sam_rules(void)
 		     "ERR: t.yaml:3:3: 'default.sync' must be a mapping");
 	CHECK_PARAMS("t.yaml", "version: 0.1\ndefault:\n  sync:\n    parameters: [a]\n", "default",
 		     "sync", "ERR: t.yaml:4:5: 'default.sync.parameters' must be a mapping");
+	/* what an alias or a merge key copied is placed at the alias or the mapping */
+	CHECK_PARAMS("t.yaml", "version: 0.1\nx: &x {sync: 5}\ndefault: *x\n", "default", "sync",
+		     "ERR: t.yaml:3:10: 'default.sync' must be a mapping");
+	CHECK_PARAMS("t.yaml", "version: 0.1\nx: &x {sync: {parameters: 3}}\ndefault:\n  <<: *x\n",
+		     "default", "sync",
+		     "ERR: t.yaml:4:3: 'default.sync.parameters' must be a mapping");
 	CHECK_PARAMS("t.json", "{}", "default", "sync",
 		     "ERR: cannot read config file 't.json': not a .toml, .yaml or .yml file");
 }

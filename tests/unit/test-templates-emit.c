@@ -90,36 +90,6 @@ static char *yaml_get(const char *text, const char *path, int *plain)
 	return ret;
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static void add_utf8(struct strbuf *sb, unsigned cp)
-{
-	if (cp < 0x80) {
-		strbuf_addch(sb, (int)cp);
-	} else if (cp < 0x800) {
-		strbuf_addch(sb, 0xc0 | (cp >> 6));
-		strbuf_addch(sb, 0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		strbuf_addch(sb, 0xe0 | (cp >> 12));
-		strbuf_addch(sb, 0x80 | ((cp >> 6) & 0x3f));
-		strbuf_addch(sb, 0x80 | (cp & 0x3f));
-	} else {
-		strbuf_addch(sb, 0xf0 | (cp >> 18));
-		strbuf_addch(sb, 0x80 | ((cp >> 12) & 0x3f));
-		strbuf_addch(sb, 0x80 | ((cp >> 6) & 0x3f));
-		strbuf_addch(sb, 0x80 | (cp & 0x3f));
-	}
-}
-
 /*
  * Read an HCL quoted string at s as Terraform would: escapes, "$${" and
  * "%%{" as literal "${" and "%{".  Returns the end (after the closing
@@ -171,7 +141,7 @@ static const char *hcl_read_string(const char *s, struct strbuf *val)
 					return NULL;
 				cp = cp * 16 + (unsigned)d;
 			}
-			add_utf8(val, cp);
+			strbuf_add_utf8(val, cp);
 			s += n;
 			break;
 		}

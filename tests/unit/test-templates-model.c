@@ -317,6 +317,12 @@ static void test_unreadable(void)
 	CHECK_STR(err.message, "cannot read template '" TDATA "/valid': Is a directory");
 }
 
+static void add_repeated(struct strbuf *sb, int c, int n)
+{
+	for (int i = 0; i < n; i++)
+		strbuf_addch(sb, c);
+}
+
 static void test_depth_limit(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -324,23 +330,32 @@ static void test_depth_limit(void)
 	struct aws_error err;
 
 	strbuf_adds(&sb, "a: ");
-	for (int i = 0; i < 200; i++)
-		strbuf_addch(&sb, '[');
-	for (int i = 0; i < 200; i++)
-		strbuf_addch(&sb, ']');
+	add_repeated(&sb, '[', 200);
+	add_repeated(&sb, ']', 200);
 	aws_error_clear(&err);
 	CHECK_INT(tmpl_load_buffer("deep.yaml", sb.buf, sb.len, &doc, &err), -AWSX_EFAIL);
 	CHECK_STR(err.message, "deep.yaml:1:131: nested more than 128 levels deep");
 	strbuf_reset(&sb);
 	strbuf_adds(&sb, "{\"a\": ");
-	for (int i = 0; i < 200; i++)
-		strbuf_addch(&sb, '[');
-	for (int i = 0; i < 200; i++)
-		strbuf_addch(&sb, ']');
+	add_repeated(&sb, '[', 200);
+	add_repeated(&sb, ']', 200);
 	strbuf_addch(&sb, '}');
 	aws_error_clear(&err);
 	CHECK_INT(tmpl_load_buffer("deep.json", sb.buf, sb.len, &doc, &err), -AWSX_EFAIL);
 	CHECK_STR(err.message, "deep.json:1:134: nested more than 128 levels deep");
+
+	/* an alias cannot take a tree past the cap either: 100 + 60 levels */
+	strbuf_reset(&sb);
+	strbuf_adds(&sb, "a: &a ");
+	add_repeated(&sb, '[', 100);
+	add_repeated(&sb, ']', 100);
+	strbuf_adds(&sb, "\nb: ");
+	add_repeated(&sb, '[', 60);
+	strbuf_adds(&sb, "*a");
+	add_repeated(&sb, ']', 60);
+	aws_error_clear(&err);
+	CHECK_INT(tmpl_load_buffer("deep.yaml", sb.buf, sb.len, &doc, &err), -AWSX_EFAIL);
+	CHECK_STR(err.message, "deep.yaml:2:64: nested more than 128 levels deep");
 	strbuf_release(&sb);
 }
 

@@ -125,6 +125,42 @@ static void test_hex_decode(void)
 	CHECK_INT(hex_decode("0g", out, 1), -1);
 	CHECK_INT(hex_decode(NULL, out, 1), -1);
 	CHECK_INT(hex_decode("", out, 0), 0);
+	CHECK_INT(hex_digit('0'), 0);
+	CHECK_INT(hex_digit('9'), 9);
+	CHECK_INT(hex_digit('a'), 10);
+	CHECK_INT(hex_digit('F'), 15);
+	CHECK_INT(hex_digit('g'), -1);
+	CHECK_INT(hex_digit(-1), -1);
+	CHECK_INT(hex_digit(0xc3), -1);
+}
+
+static void test_utf8_and_lines(void)
+{
+	static const char text[] = "ab\n\xc3\xa9t\xc3\xa9\n\nx";
+	struct strbuf sb = STRBUF_INIT;
+	struct line_index idx;
+	unsigned line, col;
+
+	strbuf_add_utf8(&sb, 0x41);
+	strbuf_add_utf8(&sb, 0xe9);
+	strbuf_add_utf8(&sb, 0x20ac);
+	strbuf_add_utf8(&sb, 0x1f600);
+	CHECK_STR(sb.buf, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	strbuf_release(&sb);
+
+	/* columns count characters, not bytes; offsets past the end clamp */
+	line_index_init(&idx, text, sizeof(text) - 1);
+	line_index_pos(&idx, 0, &line, &col);
+	CHECK(line == 1 && col == 1);
+	line_index_pos(&idx, 2, &line, &col);
+	CHECK(line == 1 && col == 3);
+	line_index_pos(&idx, 6, &line, &col); /* the second \xc3\xa9 */
+	CHECK(line == 2 && col == 3);
+	line_index_pos(&idx, 9, &line, &col);
+	CHECK(line == 3 && col == 1);
+	line_index_pos(&idx, 1000, &line, &col);
+	CHECK(line == 4 && col == 2);
+	line_index_release(&idx);
 }
 
 int main(void)
@@ -136,5 +172,6 @@ int main(void)
 	RUN(test_error_format);
 	RUN(test_iso8601);
 	RUN(test_hex_decode);
+	RUN(test_utf8_and_lines);
 	return check_done();
 }
