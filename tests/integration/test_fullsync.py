@@ -533,47 +533,8 @@ def test_confirmation_on_terminal_is_remembered(tmp):
 # Nested stacks
 # --------------------------------------------------------------------------------------
 
-NESTED_APP = {
-    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  ParentFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: parent/
-      Handler: app.handler
-      Runtime: python3.12
-  Child:
-    Type: AWS::Serverless::Application
-    Properties:
-      Location: child/template.yaml
-      Parameters:
-        Greeting: hello
-""",
-    "parent/app.py": "def handler(e, c):\n    return 'parent'\n",
-    "child/template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Parameters:
-  Greeting:
-    Type: String
-Resources:
-  ChildFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: app.handler
-      Runtime: python3.12
-      Timeout: 5
-      Environment:
-        Variables:
-          GREETING: !Ref Greeting
-""",
-    "child/src/app.py": "import os\n\ndef handler(e, c):\n    return os.environ['GREETING']\n",
-}
-
-
 def test_nested_stack_code_edit_skips_and_property_change_updates(tmp):
-    env, d, stack = setup(tmp, NESTED_APP)
+    env, d, stack = setup(tmp, synctest.NESTED_APP)
     run = full_sync(env, d, stack)
     assert run.infra["Infrastructure"] == "created", run.infra
     bucket = bucket_of(run)

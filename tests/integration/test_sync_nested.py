@@ -20,45 +20,7 @@ import synctest  # noqa: E402
 
 from synctest import by_id, sync, writes  # noqa: E402
 
-NESTED_APP = {
-    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  ParentFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: parent/
-      Handler: app.handler
-      Runtime: python3.12
-  Child:
-    Type: AWS::Serverless::Application
-    Properties:
-      Location: child/template.yaml
-      Parameters:
-        Greeting: hello
-""",
-    "parent/app.py": "def handler(e, c):\n    return 'parent'\n",
-    "child/template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Parameters:
-  Greeting:
-    Type: String
-Resources:
-  ChildFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: app.handler
-      Runtime: python3.12
-      Environment:
-        Variables:
-          GREETING: !Ref Greeting
-""",
-    "child/src/app.py": "import os\n\ndef handler(e, c):\n    return os.environ['GREETING']\n",
-}
-
-
-def setup(tmp, app=NESTED_APP):
+def setup(tmp, app=synctest.NESTED_APP):
     """app written to tmp/app, its stack deployed; (env, app dir, stack name, ids of
     the parent stack, ids of the nested stack)."""
     env = synctest.environment(tmp)

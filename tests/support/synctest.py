@@ -68,3 +68,44 @@ def boto(service):
     return boto3.client(service, endpoint_url=harness.env()["endpoint_url"],
                         region_name="us-east-1", aws_access_key_id=KEY,
                         aws_secret_access_key=harness.TEST_SECRET)
+
+
+# A parent function and an AWS::Serverless::Application whose local child template has a
+# function of its own (CodeUri relative to child/): the nested-stack app of the sync tests.
+NESTED_APP = {
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ParentFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: parent/
+      Handler: app.handler
+      Runtime: python3.12
+  Child:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: child/template.yaml
+      Parameters:
+        Greeting: hello
+""",
+    "parent/app.py": "def handler(e, c):\n    return 'parent'\n",
+    "child/template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Greeting:
+    Type: String
+Resources:
+  ChildFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 5
+      Environment:
+        Variables:
+          GREETING: !Ref Greeting
+""",
+    "child/src/app.py": "import os\n\ndef handler(e, c):\n    return os.environ['GREETING']\n",
+}
