@@ -495,6 +495,7 @@ struct pending {
 	struct aws_response *resp;
 	struct aws_response own_resp; /* batch calls: the answer handed to done */
 	aws_done_fn done;
+	void (*timer)(void *ud); /* a timer (aws_batch_add_timer): no call */
 	void *ud;
 	struct aws_error err;
 	int rc;
@@ -529,6 +530,7 @@ struct aws_batch {
 	size_t nlimits;
 	struct rate_slot *slots;
 	size_t nslots, alloc_slots;
+	int cancelled; /* aws_batch_cancel */
 };
 
 static void pending_free(struct pending *p)
@@ -737,9 +739,7 @@ void aws_batch_limit(struct aws_batch *b, const struct aws_service *svc, double 
 	}
 }
 
-static struct pending *batch_queue(struct aws_batch *b, const struct aws_service *svc,
-				   struct aws_call *call, struct aws_response *resp,
-				   aws_done_fn done, void *ud)
+static struct pending *pending_new(void)
 {
 	struct pending *p = xcalloc(1, sizeof(*p));
 	/* xcalloc leaves NULL buffers: strbufs must start as "" */
@@ -748,6 +748,15 @@ static struct pending *batch_queue(struct aws_batch *b, const struct aws_service
 	strbuf_init(&p->host, 0);
 	strbuf_init(&p->base, 0);
 	strbuf_init(&p->url, 0);
+	http_response_init(&p->hr);
+	return p;
+}
+
+static struct pending *batch_queue(struct aws_batch *b, const struct aws_service *svc,
+				   struct aws_call *call, struct aws_response *resp,
+				   aws_done_fn done, void *ud)
+{
+	struct pending *p = pending_new();
 	p->svc = svc;
 	p->call = call;
 	p->done = done;
@@ -758,7 +767,6 @@ static struct pending *batch_queue(struct aws_batch *b, const struct aws_service
 		aws_response_init(&p->own_resp);
 		p->resp = &p->own_resp;
 	}
-	http_response_init(&p->hr);
 	if (pending_prepare(b->ctx, p))
 		pending_finish(p, -(p->err.kind ? p->err.kind : AWSX_EFAIL));
 	ALLOC_GROW(b->items, b->nr + 1, b->alloc);
@@ -778,6 +786,16 @@ void aws_batch_add_after(struct aws_batch *b, const struct aws_service *svc,
 	struct pending *p = batch_queue(b, svc, call, NULL, done, ud);
 	if (delay_ms > 0)
 		p->not_before_ms = now_ms_monotonic() + delay_ms;
+}
+
+void aws_batch_add_timer(struct aws_batch *b, void (*fn)(void *ud), void *ud, long delay_ms)
+{
+	struct pending *p = pending_new();
+	p->timer = fn;
+	p->ud = ud;
+	p->not_before_ms = now_ms_monotonic() + (delay_ms > 0 ? delay_ms : 0);
+	ALLOC_GROW(b->items, b->nr + 1, b->alloc);
+	b->items[b->nr++] = p;
 }
 
 /* Milliseconds until p may start under its service's rate limit (0: now). */
@@ -816,7 +834,9 @@ static void batch_reap(struct aws_batch *b, struct pending *keep)
 		}
 		memmove(&b->items[i], &b->items[i + 1], (b->nr - i - 1) * sizeof(*b->items));
 		b->nr--;
-		if (p->done)
+		if (p->timer && !p->rc)
+			p->timer(p->ud);
+		else if (p->done)
 			p->done(p->call, p->resp, p->rc ? &p->err : NULL, p->rc, p->ud);
 		pending_free(p);
 	}
@@ -836,6 +856,8 @@ static int batch_drive(struct aws_batch *b, struct pending *until)
 		batch_reap(b, until);
 		if (until ? until->finished : b->nr == 0)
 			return 0;
+		if (b->cancelled)
+			break;
 		for (size_t i = 0; i < b->nr; i++) {
 			struct pending *p = b->items[i];
 			if (p->finished)
@@ -845,6 +867,16 @@ static int batch_drive(struct aws_batch *b, struct pending *until)
 					pending_complete(ctx, p);
 					b->in_flight--;
 				}
+				continue;
+			}
+			if (p->timer) {
+				if (p->not_before_ms <= now) {
+					pending_finish(p, 0);
+					wake = now; /* reap it without waiting */
+				} else if (wake < 0 || p->not_before_ms < wake) {
+					wake = p->not_before_ms;
+				}
+				waiting = 1;
 				continue;
 			}
 			if (b->in_flight >= b->max_in_flight) {
@@ -866,7 +898,7 @@ static int batch_drive(struct aws_batch *b, struct pending *until)
 			else
 				b->in_flight++;
 		}
-		if (http_interrupted)
+		if (http_interrupted || b->cancelled)
 			break;
 		if (b->in_flight > 0) {
 			long t = 200;
@@ -879,7 +911,8 @@ static int batch_drive(struct aws_batch *b, struct pending *until)
 				break;
 		}
 	}
-	/* interrupted: end every call that has not finished */
+	/* interrupted or cancelled: end every call that has not finished */
+	int interrupted = http_interrupted != 0;
 	for (size_t i = 0; i < b->nr; i++) {
 		struct pending *p = b->items[i];
 		if (p->finished)
@@ -889,11 +922,16 @@ static int batch_drive(struct aws_batch *b, struct pending *until)
 			p->xfer = NULL;
 			b->in_flight--;
 		}
-		aws_error_set(&p->err, AWSX_EINTR, "interrupted");
+		aws_error_set(&p->err, AWSX_EINTR, interrupted ? "interrupted" : "cancelled");
 		pending_finish(p, -AWSX_EINTR);
 	}
 	batch_reap(b, until);
-	return -AWSX_EINTR;
+	return interrupted ? -AWSX_EINTR : 0;
+}
+
+void aws_batch_cancel(struct aws_batch *b)
+{
+	b->cancelled = 1;
 }
 
 int aws_batch_run(struct aws_batch *b)

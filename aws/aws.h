@@ -185,6 +185,19 @@ void aws_batch_add(struct aws_batch *b, const struct aws_service *svc,
  */
 void aws_batch_add_after(struct aws_batch *b, const struct aws_service *svc,
 			 struct aws_call *call, aws_done_fn done, void *ud, long delay_ms);
+/*
+ * Run fn(ud) from inside aws_batch_run no sooner than delay_ms from now
+ * (flushing a buffer on time while calls are in flight).  A timer counts
+ * as a call until it has run, so the batch does not end before it; it may
+ * add calls and timers.  An interrupted batch drops its timers unrun.
+ */
+void aws_batch_add_timer(struct aws_batch *b, void (*fn)(void *ud), void *ud, long delay_ms);
+/*
+ * End the batch from one of its callbacks: aws_batch_run returns (0) once
+ * the callback returns, after every call not yet done has had its done run
+ * with -AWSX_EINTR ("cancelled") and every timer was dropped.
+ */
+void aws_batch_cancel(struct aws_batch *b);
 /* Run until every call is done.  0, or -AWSX_EINTR when interrupted. */
 int aws_batch_run(struct aws_batch *b);
 void aws_batch_free(struct aws_batch *b);
@@ -270,6 +283,31 @@ int sts_assume_role_with_web_identity(struct aws_ctx *ctx,
 				      const char *web_identity_token,
 				      struct aws_credentials *out,
 				      struct aws_error *err);
+
+/* ---- CloudFormation ---- */
+
+struct cfn_resource {
+	char *id;	  /* "Fn", "Child/Fn": nested stacks' resources behind their ids */
+	char *logical_id; /* as CloudFormation has it ("MyLayer3f2a9c01de") */
+	char *type;	  /* "AWS::Lambda::Function" */
+	char *physical;	  /* function name, layer version ARN, API id, ...; may be NULL */
+};
+
+struct cfn_resources {
+	struct cfn_resource *r;
+	size_t nr, alloc;
+};
+
+/*
+ * ListStackResources of stack_name and, recursively (at most 8 deep), of
+ * every nested stack (AWS::CloudFormation::Stack, itself listed too), their
+ * resources' ids written "Child/Id".  Returns 0, or the call's error (a
+ * missing stack: -AWSX_ESERVICE, code ValidationError, "stack 'S' does not
+ * exist in <region>").  Release out either way.
+ */
+int cfn_list_stack_resources(struct aws_ctx *ctx, const char *stack_name,
+			     struct cfn_resources *out, struct aws_error *err);
+void cfn_resources_release(struct cfn_resources *s);
 
 /*
  * ---- typed calls for lists and launch templates (Auto Scaling, EC2) ----

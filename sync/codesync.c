@@ -102,7 +102,7 @@ static const char *partition_of(const char *region)
  * machine's Arn, the forms SAM templates use for the Lambda functions a
  * state machine calls.
  */
-static void resolve_substitutions(struct tmpl_resource *r, const struct sync_stack *st,
+static void resolve_substitutions(struct tmpl_resource *r, const struct cfn_resources *st,
 				  const char *region, const char *account)
 {
 	const cJSON *subs = cJSON_GetObjectItemCaseSensitive(r->properties,
@@ -130,7 +130,7 @@ static void resolve_substitutions(struct tmpl_resource *r, const struct sync_sta
 		if (!target)
 			continue;
 		char *id = *r->stack ? xstrfmt("%s/%s", r->stack, target) : xstrdup(target);
-		const struct sync_physical *p = NULL;
+		const struct cfn_resource *p = NULL;
 		for (size_t k = 0; k < st->nr; k++)
 			if (!strcmp(st->r[k].id, id))
 				p = &st->r[k];
@@ -160,7 +160,7 @@ static void resolve_substitutions(struct tmpl_resource *r, const struct sync_sta
  * the flow says --s3-bucket is needed before uploading anything).
  */
 static int deployed_as(struct sync_state *st, const struct tmpl_resource *r,
-		       const struct sync_physical *p, const struct sync_built *b)
+		       const struct cfn_resource *p, const struct sync_built *b)
 {
 	cJSON *rec = sync_state_resource(st, r->id);
 	const char *sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "sha256"));
@@ -193,7 +193,7 @@ int sync_code_run(struct aws_ctx *ctx, const struct sync_code_options *o,
 	struct tmpl_options to = {.region = region, .stack_name = o->stack_name,
 				  .parameter_overrides = o->parameter_overrides};
 	char *pick = NULL, *awsx_dir = NULL;
-	const struct sync_physical **phys = NULL;
+	const struct cfn_resource **phys = NULL;
 	struct sync_state state = {0};
 	long long t0 = now_ms_monotonic();
 	int rc;
@@ -228,7 +228,7 @@ int sync_code_run(struct aws_ctx *ctx, const struct sync_code_options *o,
 		if (!pick[i])
 			continue;
 		const struct tmpl_resource *r = &m->resources[i];
-		const struct sync_physical *p = sync_stack_find(&rep->stack, r);
+		const struct cfn_resource *p = sync_stack_find(&rep->stack, r);
 		/* (moto leaves a layer version's physical id empty: the flow names it) */
 		if (!p || (!p->physical && r->kind != TMPL_LAYER)) {
 			struct strbuf where = STRBUF_INIT;
@@ -326,7 +326,7 @@ void sync_code_report_release(struct sync_code_report *rep)
 	free(rep->results);
 	free(rep->built);
 	free(rep->not_syncable);
-	sync_stack_release(&rep->stack);
+	cfn_resources_release(&rep->stack);
 	tmpl_model_free(rep->model);
 	memset(rep, 0, sizeof(*rep));
 }

@@ -20,7 +20,7 @@ struct sync_code_options {
 
 struct sync_code_report {
 	struct tmpl_model *model;
-	struct sync_stack stack;
+	struct cfn_resources stack;
 	struct sync_built *built; /* nr, in template order */
 	struct sync_result *results;
 	size_t nr;

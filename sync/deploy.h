@@ -14,34 +14,19 @@
 
 /* ---- the deployed stack (stack.c) ---- */
 
-struct sync_physical {
-	char *id;	  /* "Fn", "Child/Fn": as in the template model */
-	char *logical_id; /* as CloudFormation has it ("MyLayer3f2a9c01de") */
-	char *type;	  /* "AWS::Lambda::Function" */
-	char *physical;	  /* function name, layer version ARN, API id, state machine ARN */
-};
-
-struct sync_stack {
-	struct sync_physical *r;
-	size_t nr, alloc;
-};
-
 /*
- * ListStackResources of stack_name and, recursively (at most 8 deep), of
- * every nested stack (AWS::CloudFormation::Stack), their resources' ids
- * written "Child/Id".  Returns 0, or the call's error (a missing stack:
- * "stack 'S' does not exist in <region>: deploy it first").
+ * cfn_list_stack_resources, with a missing stack's error saying how to
+ * deploy it ("stack 'S' does not exist in <region>: deploy it first ...").
  */
-int sync_stack_load(struct aws_ctx *ctx, const char *stack_name, struct sync_stack *out,
+int sync_stack_load(struct aws_ctx *ctx, const char *stack_name, struct cfn_resources *out,
 		    struct aws_error *err);
-void sync_stack_release(struct sync_stack *s);
 
 /*
  * The deployed resource for a template resource: same id, or for an
  * AWS::Serverless::LayerVersion the AWS::Lambda::LayerVersion the SAM
  * transform named <Id><10 hex digits>.  NULL when the stack has none.
  */
-const struct sync_physical *sync_stack_find(const struct sync_stack *s,
+const struct cfn_resource *sync_stack_find(const struct cfn_resources *s,
 					    const struct tmpl_resource *res);
 
 /* ---- local state (state.c) ---- */
@@ -75,7 +60,7 @@ enum sync_outcome {
 
 struct sync_result {
 	const struct sync_built *built;
-	const struct sync_physical *phys;
+	const struct cfn_resource *phys;
 	enum sync_outcome outcome;
 	char *detail;	     /* "code 1.2 MB", "layer version 4 published", the error */
 	char *layer_arn;     /* a layer's (or dependency layer's) version in use */
@@ -99,7 +84,7 @@ struct sync_flow_options {
  * the first error's kind) otherwise, -AWSX_EINTR when interrupted.
  */
 int sync_flows_run(struct aws_ctx *ctx, const struct sync_flow_options *opts,
-		   struct sync_built *built, const struct sync_physical **phys, size_t nr,
+		   struct sync_built *built, const struct cfn_resource **phys, size_t nr,
 		   struct sync_result *results);
 void sync_result_release(struct sync_result *r);
 

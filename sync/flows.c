@@ -283,7 +283,7 @@ char *sync_dep_layer_name(const char *stack_name, const char *id)
 }
 
 int sync_flows_run(struct aws_ctx *ctx, const struct sync_flow_options *opts,
-		   struct sync_built *built, const struct sync_physical **phys, size_t nr,
+		   struct sync_built *built, const struct cfn_resource **phys, size_t nr,
 		   struct sync_result *results)
 {
 	struct run run = {ctx, NULL, opts, NULL, nr};

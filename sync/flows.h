@@ -31,7 +31,7 @@ struct flow {
 	struct run *run;
 	struct sync_built *b;
 	const struct tmpl_resource *res;
-	const struct sync_physical *phys;
+	const struct cfn_resource *phys;
 	struct sync_result *out;
 	struct aws_call call;
 	const struct aws_service *svc;

@@ -1,105 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * stack.c: the stack's physical resources, nested stacks included, from
- * CloudFormation ListStackResources (query protocol, NextToken pages).
+ * stack.c: the stack's physical resources (aws/svc-cloudformation.c) as
+ * `awsx sync` reads them: a missing stack says how to deploy it, and a
+ * template resource finds its deployed counterpart.
  */
 #include "sync/deploy.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define STACK_MAX_DEPTH 8
-
-static const struct aws_paginator list_pages = {"NextToken", "NextToken", 0};
-
-struct walk {
-	struct sync_stack *out;
-	const char *prefix; /* "" or "Child/" */
-	struct sync_stack nested; /* nested stacks found on this level */
-};
-
-static int on_page(const struct aws_response *resp, void *ud)
-{
-	struct walk *w = ud;
-	const struct xml_node *m =
-	    xml_path(resp->xml, "ListStackResourcesResult/StackResourceSummaries/member");
-	for (; m; m = xml_next_same(m)) {
-		const char *logical = xml_path_text(m, "LogicalResourceId");
-		const char *type = xml_path_text(m, "ResourceType");
-		const char *physical = xml_path_text(m, "PhysicalResourceId");
-		if (!logical || !type)
-			continue;
-		struct sync_stack *s = !strcmp(type, "AWS::CloudFormation::Stack") ? &w->nested : w->out;
-		ALLOC_GROW(s->r, s->nr + 1, s->alloc);
-		struct sync_physical *p = &s->r[s->nr++];
-		p->id = xstrfmt("%s%s", w->prefix, logical);
-		p->logical_id = xstrdup(logical);
-		p->type = xstrdup(type);
-		p->physical = physical ? xstrdup(physical) : NULL;
-	}
-	return 0;
-}
-
-static int load(struct aws_ctx *ctx, const char *stack, const char *prefix, int depth,
-		struct sync_stack *out, struct aws_error *err)
-{
-	struct walk w = {out, prefix, {NULL, 0, 0}};
-	struct aws_call call;
-	int rc;
-
-	aws_call_init(&call, "ListStackResources");
-	kvlist_add(&call.params, "StackName", stack);
-	rc = aws_paginate(ctx, &aws_svc_cloudformation, &call, &list_pages, on_page, &w, err);
-	aws_call_release(&call);
-	if (rc && depth == 0 && !strcmp(err->code, "ValidationError") &&
-	    strstr(err->message, "does not exist")) {
-		const char *region = aws_ctx_region(ctx);
-		aws_error_set(err, AWSX_ESERVICE,
-			      "stack '%s' does not exist in %s: deploy it first (a full sync, or "
-			      "sam deploy), or check --stack-name and --region",
-			      stack, region ? region : "this region");
-	}
-	/* the nested stacks are resources too (their ids name the prefix) */
-	size_t first = out->nr;
-	for (size_t i = 0; i < w.nested.nr; i++) {
-		ALLOC_GROW(out->r, out->nr + 1, out->alloc);
-		out->r[out->nr++] = w.nested.r[i];
-	}
-	for (size_t i = first; i < first + w.nested.nr && !rc; i++) {
-		if (!out->r[i].physical)
-			continue;
-		if (depth + 1 >= STACK_MAX_DEPTH) {
-			rc = aws_error_set(err, AWSX_EFAIL, "nested stacks deeper than %d at '%s'",
-					   STACK_MAX_DEPTH, out->r[i].id);
-			break;
-		}
-		char *child = xstrfmt("%s/", out->r[i].id), *physical = xstrdup(out->r[i].physical);
-		rc = load(ctx, physical, child, depth + 1, out, err);
-		free(child);
-		free(physical);
-	}
-	free(w.nested.r);
-	return rc;
-}
-
-int sync_stack_load(struct aws_ctx *ctx, const char *stack_name, struct sync_stack *out,
+int sync_stack_load(struct aws_ctx *ctx, const char *stack_name, struct cfn_resources *out,
 		    struct aws_error *err)
 {
-	memset(out, 0, sizeof(*out));
-	return load(ctx, stack_name, "", 0, out, err);
-}
-
-void sync_stack_release(struct sync_stack *s)
-{
-	for (size_t i = 0; i < s->nr; i++) {
-		free(s->r[i].id);
-		free(s->r[i].logical_id);
-		free(s->r[i].type);
-		free(s->r[i].physical);
-	}
-	free(s->r);
-	memset(s, 0, sizeof(*s));
+	int rc = cfn_list_stack_resources(ctx, stack_name, out, err);
+	size_t n = strlen(err->message);
+	if (rc && !strcmp(err->code, "ValidationError") && str_starts_with(err->message, "stack '"))
+		snprintf(err->message + n, sizeof(err->message) - n,
+			 ": deploy it first (a full sync, or sam deploy), or check --stack-name and "
+			 "--region");
+	return rc;
 }
 
 /* "MyLayer" + exactly 10 hex digits: the SAM transform's name for a layer version. */
@@ -114,7 +35,7 @@ static int is_sam_layer_id(const char *logical, const char *base)
 	return 1;
 }
 
-const struct sync_physical *sync_stack_find(const struct sync_stack *s,
+const struct cfn_resource *sync_stack_find(const struct cfn_resources *s,
 					    const struct tmpl_resource *res)
 {
 	for (size_t i = 0; i < s->nr; i++)
@@ -124,7 +45,7 @@ const struct sync_physical *sync_stack_find(const struct sync_stack *s,
 		return NULL;
 	size_t plen = strlen(res->stack);
 	for (size_t i = 0; i < s->nr; i++) {
-		const struct sync_physical *p = &s->r[i];
+		const struct cfn_resource *p = &s->r[i];
 		if (strcmp(p->type, "AWS::Lambda::LayerVersion"))
 			continue;
 		if (plen && (strncmp(p->id, res->stack, plen) || p->id[plen] != '/'))
