@@ -866,6 +866,14 @@ static int batch_drive(struct aws_batch *b, struct pending *until)
 				if (http_xfer_done(p->xfer)) {
 					pending_complete(ctx, p);
 					b->in_flight--;
+					/*
+					 * Its done (or its retry) is due now: do not sleep
+					 * until some other call's later start first.
+					 */
+					long long t = p->finished ? now : p->not_before_ms;
+					if (wake < 0 || t < wake)
+						wake = t;
+					waiting = 1;
 				}
 				continue;
 			}
