@@ -998,3 +998,8 @@ def _validate_different_update(self, incoming_params, stack_body, old_stack):
 
 
 cfnresponses.CloudFormationResponse._validate_different_update = _validate_different_update
+
+
+# What `awsx logs` reads (Lambda LoggingConfig, stage and state machine logging, X-Ray
+# summaries, FilterLogEvents order): in its own module, patched on top of the above.
+import motoext_logs  # noqa: E402,F401
