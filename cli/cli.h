@@ -158,6 +158,8 @@ const char *out_reset(const struct cli_ctx *cli);
 int cmd_lc_export(struct cli_ctx *cli, struct cli_args *args);
 extern const struct cli_spec cmd_lc_export_spec;
 extern const struct cli_spec cmd_lc_migrate_spec;
+int cmd_logs(struct cli_ctx *cli, struct cli_args *args);
+extern const struct cli_spec cmd_logs_spec;
 int cmd_whoami(struct cli_ctx *cli, struct cli_args *args);
 extern const struct cli_spec cmd_whoami_spec;
 int cmd_sync(struct cli_ctx *cli, struct cli_args *args);

@@ -44,6 +44,8 @@ static const struct cli_command commands[] = {
 	{ "help", cmd_help, 0, "show help for awsx or one command", &help_spec },
 	{ "lc-migrate", NULL, 0, "move Auto Scaling groups from launch configurations to templates",
 	  &cmd_lc_migrate_spec },
+	{ "logs", cmd_logs, NEEDS_AWS | NEEDS_REGION | NEEDS_CREDENTIALS,
+	  "print or tail a stack's logs and traces, merged and labelled", &cmd_logs_spec },
 	{ "sync", cmd_sync, 0, "push code changes to a deployed stack through the service APIs",
 	  &cmd_sync_spec },
 	{ "version", cmd_version, 0, "show the version", &version_spec },
