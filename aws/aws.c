@@ -469,6 +469,12 @@ static int resolve_target(struct aws_ctx *ctx, const struct aws_service *svc,
 		return rc;
 	if (split_url(ep->url, host, base))
 		return aws_error_set(err, AWSX_ECONFIG, "invalid endpoint URL '%s'", ep->url);
+	if (call->host_prefix && !ep->overridden) {
+		char *h = xstrfmt("%s%s", call->host_prefix, host->buf);
+		strbuf_reset(host);
+		strbuf_adds(host, h);
+		free(h);
+	}
 	return 0;
 }
 
@@ -632,6 +638,8 @@ static int pending_start(struct aws_ctx *ctx, struct pending *p)
 		.read_timeout_ms = ctx->read_timeout_ms,
 		.ca_bundle = ctx->ca_bundle,
 		.debug = ctx->debug ? ctx->debug_out : NULL,
+		.on_data = p->call->on_stream,
+		.on_data_ud = p->call->stream_ud,
 	};
 	p->xfer = http_start(ctx->http, &hreq, &p->hr);
 out:
@@ -673,7 +681,7 @@ static void pending_complete(struct aws_ctx *ctx, struct pending *p)
 		strbuf_release(&resp->body);
 		resp->body = p->hr.body;
 		strbuf_init(&p->hr.body, 0);
-		pending_finish(p, parse_success(p->svc, resp, &p->err));
+		pending_finish(p, p->call->on_stream ? 0 : parse_success(p->svc, resp, &p->err));
 		return;
 	} else {
 		p->err.kind = AWSX_ESERVICE;

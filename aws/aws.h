@@ -132,6 +132,20 @@ struct aws_call {
 	const struct aws_credentials *credentials;
 	/* Region to use instead of the context's. */
 	const char *region;
+	/*
+	 * The operation's host prefix ("stream-" for StartLiveTail), put before
+	 * the service's own host name; not before an endpoint URL the user set
+	 * (a local endpoint has no such host).
+	 */
+	const char *host_prefix;
+	/*
+	 * A streamed answer: with on_stream set, a successful answer's body is
+	 * handed to on_stream as it arrives (resp->body stays empty and resp
+	 * is not parsed); on_stream returns nonzero to end the call, which
+	 * then fails with -AWSX_ENET.  Use with AWS_CALL_NO_RETRY.
+	 */
+	int (*on_stream)(const void *data, size_t len, void *ud);
+	void *stream_ud;
 };
 void aws_call_init(struct aws_call *call, const char *operation);
 void aws_call_release(struct aws_call *call);

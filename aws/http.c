@@ -64,12 +64,21 @@ struct transfer {
 	struct http_response *resp;
 	size_t max_body;
 	int too_big;
+	CURL *h;
+	int (*on_data)(const void *data, size_t len, void *ud);
+	void *on_data_ud;
 };
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	struct transfer *t = ud;
 	size_t n = size * nmemb;
+	if (t->on_data) {
+		long status = 0;
+		curl_easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300)
+			return t->on_data(ptr, n, t->on_data_ud) ? 0 : n;
+	}
 	if (t->resp->body.len + n > t->max_body) {
 		t->too_big = 1;
 		return 0;
@@ -275,6 +284,9 @@ struct http_xfer *http_start(struct http_client *c, const struct http_request *r
 	x->url = xstrdup(req->url);
 	x->t.resp = resp;
 	x->t.max_body = req->max_body ? req->max_body : (256u << 20);
+	x->t.h = h;
+	x->t.on_data = req->on_data;
+	x->t.on_data_ud = req->on_data_ud;
 	kvlist_release(&resp->headers);
 	strbuf_reset(&resp->body);
 	resp->status = 0;

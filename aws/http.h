@@ -31,6 +31,15 @@ struct http_request {
 	const char *ca_bundle;	 /* NULL: system store */
 	FILE *debug;		 /* NULL: no debug output */
 	size_t max_body;	 /* 0: 256 MiB */
+	/*
+	 * A streamed answer (an event stream): with on_data set, the body of a
+	 * 2xx answer goes to on_data as it arrives instead of into the
+	 * response (other answers are kept, for their error).  on_data
+	 * returns 0 to go on; anything else ends the transfer (http_finish
+	 * then reports a transport error the caller asked for).
+	 */
+	int (*on_data)(const void *data, size_t len, void *ud);
+	void *on_data_ud;
 };
 
 struct http_response {
