@@ -23,6 +23,8 @@ static const struct cli_option logs_options[] = {
 	{ "include-traces", 0, OPT_FLAG, NULL, "show X-Ray traces among the log lines" },
 	{ "late-window", 0, OPT_STRING, "DURATION",
 	  "--tail: how far back each poll looks again for events ingested late (default 30s)" },
+	{ "live", 0, OPT_FLAG, NULL,
+	  "tail through CloudWatch Logs Live Tail sessions instead of polling (implies --tail)" },
 	{ "name", 'n', OPT_LIST, "ID",
 	  "only this resource's logs, by logical id; Child/Id when nested (repeatable)" },
 	{ "no-sort", 0, OPT_FLAG, NULL, "print lines as they arrive instead of in time order" },
@@ -44,7 +46,8 @@ const struct cli_spec cmd_logs_spec = {
 		"Functions logging destinations, nested stacks included.  All groups share\n"
 		"one budget of FilterLogEvents calls (--request-rate).  With --tail, every\n"
 		"poll looks again at the last --late-window, so an event CloudWatch ingests\n"
-		"late is printed too, exactly once; the tail runs until Ctrl-C.\n"
+		"late is printed too, exactly once; the tail runs until Ctrl-C.  --live\n"
+		"follows through Live Tail sessions instead, after the same backfill.\n"
 		"TIME is 10m, 2h, '5min ago', 2026-12-07T10:00:00Z (ISO 8601) or epoch\n"
 		"milliseconds.  --output json prints one object per line.\n"
 		"Exit codes: 0 done, 1 failure, 2 usage, 3 configuration or credentials,\n"
@@ -158,7 +161,8 @@ int cmd_logs(struct cli_ctx *cli, struct cli_args *args)
 		rc = AWSX_EUSAGE;
 		goto out;
 	}
-	o.tail = cli_flag(args, "tail");
+	o.live = cli_flag(args, "live");
+	o.tail = cli_flag(args, "tail") || o.live;
 	o.start_ms = now - 10 * 60 * 1000;
 	if ((rc = parse_time_opt(args, "start-time", now, utc, &o.start_ms)) ||
 	    (rc = parse_time_opt(args, "end-time", now, utc, &o.end_ms)))
@@ -232,10 +236,10 @@ int cmd_logs(struct cli_ctx *cli, struct cli_args *args)
 
 	rc = logs_run(cli->aws, &sources, &o, &stats, &err);
 	if (cli->g.debug)
-		cli_error("logs: %lu requests, %lu pages, %lu events, %lu repeats dropped, "
+		cli_error("logs: %lu requests, %lu pages, %lu events (%lu live), %lu repeats dropped, "
 			  "%lu late, %lu throttled, %lu traces",
-			  stats.requests, stats.pages, stats.events, stats.duplicates, stats.late,
-			  stats.throttled, stats.traces);
+			  stats.requests, stats.pages, stats.events, stats.live, stats.duplicates,
+			  stats.late, stats.throttled, stats.traces);
 	if (rc > 0) { /* the printer stopped: stdout failed */
 		if (p.write_error == EPIPE) {
 			/* the reader has gone (| head): that is the end, not a failure */

@@ -63,9 +63,32 @@ int logs_merge_flush(struct logs_merge *m, long long now_ms, long long hold_ms,
 		     long long watermark, int flush_all, logs_emit_fn *emit, void *ud);
 size_t logs_merge_size(const struct logs_merge *m);
 
-/* ---- one run of `awsx logs` (poll.c, traces.c) ---- */
+/* ---- one run of `awsx logs` (poll.c, traces.c, live.c) ---- */
 
 struct logs_traces;
+struct logs_live;
+struct logs_live_session;
+
+/* One log group's poller. */
+struct logs_group {
+	struct logs_runner *r;
+	size_t index;
+	const struct logs_source *src;
+	struct aws_call call;
+	char *token;	    /* the next page of the query under way */
+	long long q_start;  /* the query's startTime */
+	long long q_wall;   /* wall clock when the query was queued */
+	long long next_start; /* tail: where the next query starts (never goes back) */
+	long long last_ts;  /* range: the newest timestamp read so far (watermark) */
+	long long max_ts;   /* the newest timestamp printed */
+	int done;	    /* range: read to the end */
+	int missing;	    /* answered ResourceNotFound last time */
+	int noted_missing;
+	int failures;	    /* transient failures in a row */
+	struct logs_live_session *session; /* --live: the session that carries it */
+	int handed;	    /* --live: the session carries it; no polls */
+};
+
 
 struct logs_runner {
 	struct aws_ctx *ctx;
@@ -83,6 +106,7 @@ struct logs_runner {
 	struct logs_merge merge;
 	struct logs_stats stats;
 	struct logs_traces *traces;
+	struct logs_live *live;
 	int rc; /* set once: the run ends */
 	struct aws_error err;
 };
@@ -94,6 +118,36 @@ void logs_runner_stop(struct logs_runner *r, int rc, const struct aws_error *err
 /* Printf-style note for the user (stderr). */
 void logs_runner_note(struct logs_runner *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * One event read by a poll (event_id set) or a live session (event_id
+ * NULL): dropped when seen before, else handed on.  Groups with a live
+ * session are keyed by content on both paths (live events have no id).
+ */
+void logs_runner_event(struct logs_runner *r, struct logs_group *g, const char *stream,
+		       const char *event_id, long long timestamp, long long ingestion_time,
+		       const char *message);
+/*
+ * --live: g's session ended; its last message came at since_wall.  A
+ * handed-over group polls again from a late window before that.
+ */
+void logs_runner_resume(struct logs_runner *r, struct logs_group *g, long long since_wall);
+
+/* ---- live tail (live.c) ---- */
+
+/*
+ * Resolve the account (STS, for the groups' ARNs) and open the sessions,
+ * ten groups each, on r's batch.  Returns 0 or the STS error.
+ */
+int logs_live_start(struct logs_runner *r, struct aws_error *err);
+void logs_live_release(struct logs_runner *r);
+/* 1 when g's session runs and started before a poll sent at query_wall. */
+int logs_live_handover(const struct logs_group *g, long long query_wall);
+/* How many sessions there are (they each hold a transfer open). */
+size_t logs_live_sessions(const struct logs_runner *r);
+/* The seen-set key of a live or polled event: its time and a hash of stream and message. */
+void logs_live_key(struct strbuf *out, const char *stream, long long timestamp,
+		   const char *message);
 
 /* Print what the reorder buffer may print now. */
 void logs_runner_flush(struct logs_runner *r);

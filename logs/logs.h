@@ -146,6 +146,7 @@ struct logs_run_options {
 	long long late_window_ms; /* tail: how far back each poll re-reads (0: 30 s) */
 	int no_sort;		 /* print on arrival */
 	int include_traces;	 /* X-Ray traces too */
+	int live;		 /* tail through StartLiveTail sessions (after a polled backfill) */
 	double trace_rate;	 /* X-Ray calls per second (0: 2) */
 	long long missing_retry_ms; /* tail: how often a group not found is tried (0: 5 s) */
 	int verbose;		 /* note every group not found, not only --cw-log-group ones */
@@ -156,7 +157,7 @@ struct logs_run_options {
 
 /* Counters for --debug and the tests. */
 struct logs_stats {
-	unsigned long requests, pages, events, duplicates, throttled, late, traces;
+	unsigned long requests, pages, events, duplicates, throttled, late, traces, live;
 };
 
 /*

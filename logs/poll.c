@@ -36,22 +36,8 @@
 #define MAX_NET_BACKOFF_MS 30000     /* network errors while tailing */
 #define RANGE_MAX_ATTEMPTS 6	     /* transient failures of one page, printing a range */
 
-struct logs_group {
-	struct logs_runner *r;
-	size_t index;
-	const struct logs_source *src;
-	struct aws_call call;
-	char *token;	    /* the next page of the query under way */
-	long long q_start;  /* the query's startTime */
-	long long q_wall;   /* wall clock when the query was queued */
-	long long next_start; /* tail: where the next query starts (never goes back) */
-	long long last_ts;  /* range: the newest timestamp read so far (watermark) */
-	long long max_ts;   /* the newest timestamp printed */
-	int done;	    /* range: read to the end */
-	int missing;	    /* answered ResourceNotFound last time */
-	int noted_missing;
-	int failures;	    /* transient failures in a row */
-};
+
+static void send(struct logs_group *g, long delay_ms);
 
 static long long wall_ms(void)
 {
@@ -214,6 +200,43 @@ static int by_time(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void logs_runner_event(struct logs_runner *r, struct logs_group *g, const char *stream,
+		       const char *event_id, long long timestamp, long long ingestion_time,
+		       const char *message)
+{
+	struct logs_event ev = {g->src, g->index, timestamp, ingestion_time, NULL, NULL, NULL};
+	if (r->rc)
+		return;
+	if (g->session) {
+		/* live events have no id: both paths key by content */
+		struct strbuf key = STRBUF_INIT;
+		logs_live_key(&key, stream, timestamp, message);
+		int fresh = logs_seen_add(&r->seen, g->index, key.buf, timestamp);
+		strbuf_release(&key);
+		if (!fresh) {
+			r->stats.duplicates++;
+			return;
+		}
+		if (!event_id)
+			r->stats.live++;
+	} else if (r->o->tail && event_id && !logs_seen_add(&r->seen, g->index, event_id, timestamp)) {
+		r->stats.duplicates++;
+		return;
+	}
+	ev.event_id = xstrdup(event_id ? event_id : "");
+	ev.stream = xstrdup(stream ? stream : "");
+	ev.message = xstrdup(message ? message : "");
+	r->stats.events++;
+	if (timestamp < g->max_ts)
+		r->stats.late++;
+	else
+		g->max_ts = timestamp;
+	if (timestamp > g->last_ts)
+		g->last_ts = timestamp;
+	logs_runner_item(r, &ev, NULL);
+	logs_event_release(&ev);
+}
+
 static void take_events(struct logs_group *g, const cJSON *events)
 {
 	struct logs_runner *r = g->r;
@@ -224,30 +247,26 @@ static void take_events(struct logs_group *g, const cJSON *events)
 	cJSON_ArrayForEach(e, events) v[k++] = e;
 	qsort(v, k, sizeof(*v), by_time); /* a page is in order, but do not rely on it */
 	for (size_t i = 0; i < k && !r->rc; i++) {
-		struct logs_event ev = {g->src, g->index, jnum(v[i], "timestamp"),
-					jnum(v[i], "ingestionTime"), NULL, NULL, NULL};
-		ev.event_id = jdup(v[i], "eventId");
-		if (r->o->tail && ev.event_id &&
-		    !logs_seen_add(&r->seen, g->index, ev.event_id, ev.timestamp)) {
-			r->stats.duplicates++;
-			free(ev.event_id);
-			continue;
-		}
-		ev.stream = jdup(v[i], "logStreamName");
-		ev.message = jdup(v[i], "message");
-		if (!ev.message)
-			ev.message = xstrdup("");
-		r->stats.events++;
-		if (ev.timestamp < g->max_ts)
-			r->stats.late++;
-		else
-			g->max_ts = ev.timestamp;
-		if (ev.timestamp > g->last_ts)
-			g->last_ts = ev.timestamp;
-		logs_runner_item(r, &ev, NULL);
-		logs_event_release(&ev);
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(v[i], "eventId");
+		const cJSON *stream = cJSON_GetObjectItemCaseSensitive(v[i], "logStreamName");
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(v[i], "message");
+		logs_runner_event(r, g, cJSON_IsString(stream) ? stream->valuestring : NULL,
+				  cJSON_IsString(id) ? id->valuestring : "",
+				  jnum(v[i], "timestamp"), jnum(v[i], "ingestionTime"),
+				  cJSON_IsString(msg) ? msg->valuestring : NULL);
 	}
 	free(v);
+}
+
+void logs_runner_resume(struct logs_runner *r, struct logs_group *g, long long since_wall)
+{
+	if (!g->handed || r->rc)
+		return;
+	g->handed = 0;
+	long long from = since_wall - r->o->late_window_ms;
+	if (from > g->next_start)
+		g->next_start = from;
+	send(g, 0);
 }
 
 /* Forget what no later poll can return again. */
@@ -258,8 +277,14 @@ static void prune(struct logs_runner *r)
 		return;
 	r->last_prune = now;
 	long long *before = xmalloc((r->nr_groups + 1) * sizeof(*before));
-	for (size_t i = 0; i < r->nr_groups; i++)
-		before[i] = r->groups[i].next_start;
+	long long horizon = wall_ms() - 2 * r->o->late_window_ms;
+	for (size_t i = 0; i < r->nr_groups; i++) {
+		struct logs_group *g = &r->groups[i];
+		/* a group its live session carries moves on with the clock */
+		if (g->handed && horizon > g->next_start)
+			g->next_start = horizon;
+		before[i] = g->next_start;
+	}
 	before[r->nr_groups] = logs_traces_horizon(r); /* the traces' index */
 	logs_seen_prune_all(&r->seen, before, r->nr_groups + 1);
 	free(before);
@@ -397,7 +422,10 @@ static void on_page(struct aws_call *call, struct aws_response *resp,
 		if (next > g->next_start)
 			g->next_start = next;
 		prune(r);
-		send(g, POLL_INTERVAL_MS);
+		if (g->session && logs_live_handover(g, g->q_wall))
+			g->handed = 1; /* caught up since the session started: it carries on */
+		else
+			send(g, POLL_INTERVAL_MS);
 	} else {
 		g->done = 1;
 	}
@@ -430,7 +458,8 @@ int logs_run(struct aws_ctx *ctx, const struct logs_sources *sources,
 	r.last_prune = now_ms_monotonic();
 	logs_seen_init(&r.seen, 0);
 	logs_merge_init(&r.merge);
-	r.batch = aws_batch_new(ctx, 4);
+	/* every live session holds a transfer open: room for the polls beside them */
+	r.batch = aws_batch_new(ctx, 4 + (o.live ? (int)(sources->nr + 9) / 10 + 1 : 0));
 	set_rate(&r, o.rate);
 
 	for (size_t i = 0; i < sources->nr; i++) {
@@ -445,6 +474,10 @@ int logs_run(struct aws_ctx *ctx, const struct logs_sources *sources,
 	}
 	if (o.include_traces)
 		logs_traces_start(&r);
+	if (o.live && sources->nr && (rc = logs_live_start(&r, &r.err))) {
+		r.rc = rc;
+		aws_batch_cancel(r.batch);
+	}
 	rc = aws_batch_run(r.batch);
 	if (!rc && !r.rc) /* the range is read: whatever is left goes out */
 		r.rc = logs_merge_flush(&r.merge, 0, 0, LLONG_MIN, 1, o.emit, o.ud);
@@ -459,6 +492,7 @@ int logs_run(struct aws_ctx *ctx, const struct logs_sources *sources,
 		*stats = r.stats;
 	logs_traces_release(&r);
 	aws_batch_free(r.batch);
+	logs_live_release(&r);
 	for (size_t i = 0; i < r.nr_groups; i++) {
 		aws_call_release(&r.groups[i].call);
 		free(r.groups[i].token);

@@ -71,10 +71,10 @@ class Tail:
                 return
             if self.proc.poll() is not None:
                 raise AssertionError("tail exited %s early\n%s\n%s" % (
-                    self.proc.returncode, self.text(), self.err.read_text()))
+                    self.proc.returncode, self.text(), self.err.read_text(errors="replace")))
             time.sleep(0.1)
         raise AssertionError("no %s after %s s\n--- stdout\n%s\n--- stderr\n%s" % (
-            what, timeout, self.text(), self.err.read_text()))
+            what, timeout, self.text(), self.err.read_text(errors="replace")))
 
     def stop(self):
         if self.proc.poll() is None:
@@ -295,7 +295,7 @@ def test_tail_group_created_later(tmp):
         time.sleep(1)
         put(g, [(now_ms(), "born late")])
         t.wait_for(lambda s: "born late" in s, timeout=30, what="the new group's event")
-        err = t.err.read_text()
+        err = t.err.read_text(errors="replace")
     assert "does not exist yet" in err, err
     assert count(t.text(), "born late") == 1
 
@@ -370,7 +370,7 @@ def test_tail_survives_20s_of_throttling(tmp):
             put(g, [(now_ms(), "after")])
             t.wait_for(lambda s: "after" in s, timeout=30)
             time.sleep(6)
-            err = t.err.read_text()
+            err = t.err.read_text(errors="replace")
             text = t.text()
         calls = harness.requests_since(mark, access_key=KEY, operation="FilterLogEvents")
     for k in range(i):
@@ -564,6 +564,101 @@ def test_traces_in_a_range_as_text(tmp):
     after = [i for i, x in enumerate(lines) if x.endswith("after the trace")][0]
     assert before < heads[0] < after, r.stdout   # interleaved by time
     assert "my-fn" in r.stdout and " ms" in lines[heads[0] + 1], r.stdout
+
+
+# ---- live tail (a loopback StartLiveTail endpoint: moto has none) ----
+
+def filter_calls(mark):
+    return harness.requests_since(mark, access_key=KEY, operation="FilterLogEvents")
+
+
+def test_live_backfill_switch_and_reconnect_print_each_event_once(tmp):
+    from livetail_server import LiveTailServer
+    env = environment(tmp)
+    g = group_name("live")
+    put(g, [(now_ms() - 5000, "backfilled")])
+    with LiveTailServer(harness.env()["endpoint_url"]) as lt:
+        env["AWS_ENDPOINT_URL"] = lt.url
+        with Tail(tmp, env, "--live", "--cw-log-group", g, "--start-time", "1m",
+                  "--debug") as t:
+            t.wait_for(lambda s: "backfilled" in s, what="the backfill")
+            sess = lt.wait_sessions(1)
+            assert sess[0].groups == [g], sess[0].request
+            assert sess[0].identifiers[0].startswith("arn:aws:logs:us-east-1:"), sess[0].request
+            # an event both paths see (the switch): printed once
+            ts = now_ms()
+            put(g, [(ts, "seen by both")])
+            lt.push(g, [(ts, "seen by both", "s1")])
+            t.wait_for(lambda s: "seen by both" in s)
+            # after the settle time the session carries the group: polling stops
+            time.sleep(7)
+            mark = harness.log_mark()
+            lt.push(g, [(now_ms(), "live only", "live-stream")])
+            t.wait_for(lambda s: "live only" in s, what="the live event")
+            time.sleep(2)
+            assert filter_calls(mark) == [], "still polling while the session carries it"
+            # AWS ends a session after three hours: polling covers the gap, a new session opens
+            lt.end_sessions("SessionTimeoutException")
+            put(g, [(now_ms(), "in the gap")])
+            t.wait_for(lambda s: "in the gap" in s, what="the gap's event")
+            deadline = time.monotonic() + 20
+            while len(lt.sessions) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(lt.sessions) >= 2, "no new session"
+            lt.wait_sessions(1)
+            time.sleep(1)
+            ts = now_ms()
+            lt.push(g, [(ts, "second session", "s1")])
+            put(g, [(ts, "second session")])
+            t.wait_for(lambda s: "second session" in s)
+            time.sleep(3)
+            text = t.text()
+            err = t.err.read_text(errors="replace")
+    for m in ("backfilled", "seen by both", "live only", "in the gap", "second session"):
+        assert count(text, m) == 1, (m, text)
+    assert "live tail session ended" not in err, err   # the 3-hour end is routine
+
+
+def test_live_sessions_of_ten_groups_and_sampling_note(tmp):
+    from livetail_server import LiveTailServer
+    env = environment(tmp)
+    groups = [group_name("live10-%02d" % i) for i in range(11)]
+    args = []
+    for g in groups:
+        put(g, [(now_ms() - 1000, "hi " + g)])
+        args += ["--cw-log-group", g]
+    with LiveTailServer(harness.env()["endpoint_url"]) as lt:
+        lt.sampled = True
+        env["AWS_ENDPOINT_URL"] = lt.url
+        with Tail(tmp, env, "--live", *args) as t:
+            sessions = lt.wait_sessions(2)
+            sizes = sorted(len(s.groups) for s in sessions)
+            assert sizes == [1, 10], sizes
+            assert sorted(sum((s.groups for s in sessions), [])) == sorted(groups)
+            t.wait_for(lambda s: sum(1 for x in s.splitlines() if " hi /" in x) == 11)
+            t.wait_for(lambda s: True)
+            deadline = time.monotonic() + 10
+            while "sampling" not in t.err.read_text(errors="replace") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            err = t.err.read_text(errors="replace")
+    assert "sampling" in err, err
+
+
+def test_live_refused_session_falls_back_to_polling(tmp):
+    from livetail_server import LiveTailServer
+    env = environment(tmp)
+    g = group_name("live-refused")
+    put(g, [(now_ms() - 1000, "first")])
+    with LiveTailServer(harness.env()["endpoint_url"]) as lt:
+        lt.fail_next = [("LimitExceededException", "too many sessions")] * 2
+        env["AWS_ENDPOINT_URL"] = lt.url
+        with Tail(tmp, env, "--live", "--cw-log-group", g) as t:
+            t.wait_for(lambda s: "first" in s)
+            put(g, [(now_ms(), "polled meanwhile")])
+            t.wait_for(lambda s: "polled meanwhile" in s)
+            lt.wait_sessions(1, timeout=30)    # the third try gets one
+            err = t.err.read_text(errors="replace")
+    assert "LimitExceededException" in err, err
 
 
 harness.main(globals())
