@@ -7,7 +7,33 @@
 #ifndef AWSX_LOGS_INTERNAL_H
 #define AWSX_LOGS_INTERNAL_H
 
+#include <sys/time.h>
+
 #include "logs/logs.h"
+
+/* ---- small helpers ---- */
+
+/* Wall-clock epoch milliseconds (CloudWatch's time), not the monotonic clock. */
+static inline long long logs_wall_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* o's member name as a string, or NULL when absent or not a string. */
+static inline const char *logs_jstr(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* o's member name as a number, or 0. */
+static inline double logs_jnum(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
 
 /* ---- events already printed (seen.c) ---- */
 

@@ -60,25 +60,6 @@ struct logs_live {
 	int noted_sampling;
 };
 
-static long long wall_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static long long jnum(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
-}
-
 void logs_live_key(struct strbuf *out, const char *stream, long long timestamp,
 		   const char *message)
 {
@@ -127,11 +108,11 @@ static void session_update(struct logs_live_session *sess, const cJSON *doc)
 	const cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "sessionResults"))
 	{
-		struct logs_group *g = group_of(sess, jstr(e, "logGroupIdentifier"));
+		struct logs_group *g = group_of(sess, logs_jstr(e, "logGroupIdentifier"));
 		if (!g)
 			continue;
-		logs_runner_event(r, g, jstr(e, "logStreamName"), NULL, jnum(e, "timestamp"),
-				  jnum(e, "ingestionTime"), jstr(e, "message"));
+		logs_runner_event(r, g, logs_jstr(e, "logStreamName"), NULL, (long long)logs_jnum(e, "timestamp"),
+				  (long long)logs_jnum(e, "ingestionTime"), logs_jstr(e, "message"));
 	}
 }
 
@@ -144,7 +125,7 @@ static int on_message(const struct es_message *m, void *ud)
 	const char *type = es_message_string(m, ":message-type");
 	const char *event = es_message_string(m, ":event-type");
 
-	sess->last_wall = wall_ms();
+	sess->last_wall = logs_wall_ms();
 	if (type && !strcmp(type, "event") && event) {
 		if (!strcmp(event, "sessionStart")) {
 			sess->started_wall = sess->last_wall;
@@ -207,7 +188,7 @@ static void renew_tick(void *ud)
 	struct logs_live_session *sess = ud;
 	/* the timer of an earlier opening has nothing to end */
 	if (sess->open && !sess->closing && sess->started_wall &&
-	    wall_ms() - sess->started_wall >= LIVE_RENEW_MS - 1000) {
+	    logs_wall_ms() - sess->started_wall >= LIVE_RENEW_MS - 1000) {
 		sess->closing = 1; /* the next update ends it; the pollers cover the switch */
 		sess->clean = 1;
 	}
@@ -246,7 +227,7 @@ static void session_closed(struct logs_live_session *sess, const char *why)
 {
 	struct logs_runner *r = sess->r;
 	(void)why;
-	long long since = sess->last_wall ? sess->last_wall : wall_ms();
+	long long since = sess->last_wall ? sess->last_wall : logs_wall_ms();
 	for (size_t i = 0; i < sess->nr; i++)
 		logs_runner_resume(r, &r->groups[sess->groups[i]], since);
 	int clean = sess->clean;

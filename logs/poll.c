@@ -39,13 +39,6 @@
 
 static void send(struct logs_group *g, long delay_ms);
 
-static long long wall_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static double uniform01(void)
 {
 	return (double)arc4random() / 4294967296.0;
@@ -100,7 +93,7 @@ static void send(struct logs_group *g, long delay_ms)
 	cJSON *in = g->call.json = cJSON_CreateObject();
 	cJSON_AddStringToObject(in, "logGroupName", g->src->group);
 	if (!g->token) {
-		g->q_wall = wall_ms() + delay_ms;
+		g->q_wall = logs_wall_ms() + delay_ms;
 		g->q_start = o->tail ? g->next_start : o->start_ms;
 	}
 	cJSON_AddNumberToObject(in, "startTime", (double)g->q_start);
@@ -187,16 +180,10 @@ static char *jdup(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
 }
 
-static long long jnum(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
-}
-
 static int by_time(const void *a, const void *b)
 {
-	long long x = jnum(*(const cJSON *const *)a, "timestamp");
-	long long y = jnum(*(const cJSON *const *)b, "timestamp");
+	long long x = (long long)logs_jnum(*(const cJSON *const *)a, "timestamp");
+	long long y = (long long)logs_jnum(*(const cJSON *const *)b, "timestamp");
 	return x < y ? -1 : x > y;
 }
 
@@ -252,7 +239,7 @@ static void take_events(struct logs_group *g, const cJSON *events)
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(v[i], "message");
 		logs_runner_event(r, g, cJSON_IsString(stream) ? stream->valuestring : NULL,
 				  cJSON_IsString(id) ? id->valuestring : "",
-				  jnum(v[i], "timestamp"), jnum(v[i], "ingestionTime"),
+				  (long long)logs_jnum(v[i], "timestamp"), (long long)logs_jnum(v[i], "ingestionTime"),
 				  cJSON_IsString(msg) ? msg->valuestring : NULL);
 	}
 	free(v);
@@ -277,7 +264,7 @@ static void prune(struct logs_runner *r)
 		return;
 	r->last_prune = now;
 	long long *before = xmalloc((r->nr_groups + 1) * sizeof(*before));
-	long long horizon = wall_ms() - 2 * r->o->late_window_ms;
+	long long horizon = logs_wall_ms() - 2 * r->o->late_window_ms;
 	for (size_t i = 0; i < r->nr_groups; i++) {
 		struct logs_group *g = &r->groups[i];
 		/* a group its live session carries moves on with the clock */

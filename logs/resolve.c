@@ -9,7 +9,7 @@
  * called), HTTP APIs (GetStages: access-log destinations) and state
  * machines (DescribeStateMachine: logging destinations).
  */
-#include "logs/logs.h"
+#include "logs/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,12 +98,6 @@ static void add_arn(struct resolver *r, const char *resource, const char *arn,
 		add_source(r->out, resource, group, region, kind);
 }
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void fail(struct resolver *r, const struct aws_error *err, int rc)
 {
 	if (!r->rc) {
@@ -137,7 +131,7 @@ static void take_answer(struct resolver *r, const struct ask *a)
 	if (!strcmp(res->type, "AWS::Lambda::Function")) {
 		const char *group = NULL;
 		if (!rc)
-			group = jstr(cJSON_GetObjectItemCaseSensitive(answer, "LoggingConfig"),
+			group = logs_jstr(cJSON_GetObjectItemCaseSensitive(answer, "LoggingConfig"),
 				     "LogGroup");
 		else if (err->http_status != 404)
 			fail(r, err, rc);
@@ -155,14 +149,14 @@ static void take_answer(struct resolver *r, const struct ask *a)
 		const cJSON *stage;
 		cJSON_ArrayForEach(stage, cJSON_GetObjectItemCaseSensitive(answer, "item"))
 		{
-			const char *name = jstr(stage, "stageName");
+			const char *name = logs_jstr(stage, "stageName");
 			if (!name)
 				continue;
 			add_source(r->out, res->id,
 				   xstrfmt("API-Gateway-Execution-Logs_%s/%s", res->physical, name),
 				   NULL, LOGS_SRC_API_EXECUTION);
 			add_arn(r, res->id,
-				jstr(cJSON_GetObjectItemCaseSensitive(stage, "accessLogSettings"),
+				logs_jstr(cJSON_GetObjectItemCaseSensitive(stage, "accessLogSettings"),
 				     "destinationArn"),
 				LOGS_SRC_API_ACCESS);
 		}
@@ -171,7 +165,7 @@ static void take_answer(struct resolver *r, const struct ask *a)
 		cJSON_ArrayForEach(stage, cJSON_GetObjectItemCaseSensitive(answer, "items"))
 		{
 			add_arn(r, res->id,
-				jstr(cJSON_GetObjectItemCaseSensitive(stage, "accessLogSettings"),
+				logs_jstr(cJSON_GetObjectItemCaseSensitive(stage, "accessLogSettings"),
 				     "destinationArn"),
 				LOGS_SRC_API_ACCESS);
 		}
@@ -181,7 +175,7 @@ static void take_answer(struct resolver *r, const struct ask *a)
 		cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(lc, "destinations"))
 		{
 			add_arn(r, res->id,
-				jstr(cJSON_GetObjectItemCaseSensitive(d, "cloudWatchLogsLogGroup"),
+				logs_jstr(cJSON_GetObjectItemCaseSensitive(d, "cloudWatchLogsLogGroup"),
 				     "logGroupArn"),
 				LOGS_SRC_STATE_MACHINE);
 		}
@@ -298,6 +292,11 @@ int logs_resolve(struct aws_ctx *ctx, const struct logs_resolve_options *o,
 				goto out;
 			}
 		struct aws_batch *b = aws_batch_new(ctx, 8);
+		/* a stack of hundreds of functions must not trip the control planes' limits */
+		aws_batch_limit(b, &aws_svc_lambda, 15);
+		aws_batch_limit(b, &aws_svc_apigateway, 5);
+		aws_batch_limit(b, &aws_svc_apigatewayv2, 5);
+		aws_batch_limit(b, &aws_svc_sfn, 10);
 		for (size_t i = 0; i < nr_asks; i++)
 			aws_batch_add(b, asks[i].svc, &asks[i].call, on_answer, &asks[i]);
 		rc = aws_batch_run(b);

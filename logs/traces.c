@@ -47,25 +47,24 @@ struct logs_traces {
 	struct fetch *fetch_list;
 };
 
-static long long wall_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static void on_summaries(struct aws_call *call, struct aws_response *resp,
 			 const struct aws_error *err, int rc, void *ud);
+
+/* A fresh X-Ray call (the previous one released); every attempt goes through the budget. */
+static cJSON *xray_call(struct aws_call *call, const char *op, const char *path)
+{
+	aws_call_release(call);
+	aws_call_init(call, op);
+	call->flags = AWS_CALL_NO_RETRY;
+	call->method = "POST";
+	call->path = xstrdup(path);
+	return call->json = cJSON_CreateObject();
+}
 
 /* Ask for the summaries of [w_start, w_end) (the page after token, if any). */
 static void ask_summaries(struct logs_traces *t, long delay_ms)
 {
-	aws_call_release(&t->call);
-	aws_call_init(&t->call, "GetTraceSummaries");
-	t->call.flags = AWS_CALL_NO_RETRY;
-	t->call.method = "POST";
-	t->call.path = xstrdup("/TraceSummaries");
-	cJSON *in = t->call.json = cJSON_CreateObject();
+	cJSON *in = xray_call(&t->call, "GetTraceSummaries", "/TraceSummaries");
 	cJSON_AddNumberToObject(in, "StartTime", (double)t->w_start / 1000.0);
 	cJSON_AddNumberToObject(in, "EndTime", (double)t->w_end / 1000.0);
 	/* while tailing, by update time: a trace that grows comes back */
@@ -84,7 +83,7 @@ static void next_window(struct logs_traces *t, long delay_ms)
 	free(t->token);
 	t->token = NULL;
 	if (o->tail) {
-		long long now = wall_ms() + delay_ms;
+		long long now = logs_wall_ms() + delay_ms;
 		t->w_start = t->next_start;
 		if (now - t->w_start > TRACE_WINDOW_MS)
 			t->w_start = now - TRACE_WINDOW_MS;
@@ -102,18 +101,6 @@ static void next_window(struct logs_traces *t, long delay_ms)
 								 : t->range_end;
 	}
 	ask_summaries(t, delay_ms);
-}
-
-static double jnum(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static long backoff_ms(struct logs_traces *t)
@@ -159,11 +146,11 @@ static void on_summaries(struct aws_call *call, struct aws_response *resp,
 	const cJSON *s;
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(resp->json, "TraceSummaries"))
 	{
-		const char *id = jstr(s, "Id");
+		const char *id = logs_jstr(s, "Id");
 		if (!id || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "IsPartial")))
 			continue;
-		char *key = xstrfmt("%s#%d", id, (int)jnum(s, "Revision"));
-		long long start = (long long)(jnum(s, "StartTime") * 1000.0);
+		char *key = xstrfmt("%s#%d", id, (int)logs_jnum(s, "Revision"));
+		long long start = (long long)(logs_jnum(s, "StartTime") * 1000.0);
 		if (logs_seen_add(&r->seen, t->seen_group, key, start ? start : t->w_start))
 			cJSON_AddItemToArray(want, cJSON_Duplicate(s, 1));
 		free(key);
@@ -171,7 +158,7 @@ static void on_summaries(struct aws_call *call, struct aws_response *resp,
 	fetch_traces(t, want);
 	free(t->token);
 	t->token = NULL;
-	const char *next = jstr(resp->json, "NextToken");
+	const char *next = logs_jstr(resp->json, "NextToken");
 	if (next && *next) {
 		t->token = xstrdup(next);
 		ask_summaries(t, 0);
@@ -190,17 +177,12 @@ static void on_traces(struct aws_call *call, struct aws_response *resp,
 
 static void send_fetch(struct fetch *f, long delay_ms)
 {
-	aws_call_release(&f->call);
-	aws_call_init(&f->call, "BatchGetTraces");
-	f->call.flags = AWS_CALL_NO_RETRY;
-	f->call.method = "POST";
-	f->call.path = xstrdup("/Traces");
-	f->call.json = cJSON_CreateObject();
-	cJSON *ids = cJSON_AddArrayToObject(f->call.json, "TraceIds");
+	cJSON *in = xray_call(&f->call, "BatchGetTraces", "/Traces");
+	cJSON *ids = cJSON_AddArrayToObject(in, "TraceIds");
 	const cJSON *s;
-	cJSON_ArrayForEach(s, f->summaries) cJSON_AddItemToArray(ids, cJSON_CreateString(jstr(s, "Id")));
+	cJSON_ArrayForEach(s, f->summaries) cJSON_AddItemToArray(ids, cJSON_CreateString(logs_jstr(s, "Id")));
 	if (f->token)
-		cJSON_AddStringToObject(f->call.json, "NextToken", f->token);
+		cJSON_AddStringToObject(in, "NextToken", f->token);
 	aws_batch_add_after(f->t->r->batch, &aws_svc_xray, &f->call, on_traces, f, delay_ms);
 }
 
@@ -228,7 +210,7 @@ static const cJSON *summary_of(const struct fetch *f, const char *id)
 	const cJSON *s;
 	cJSON_ArrayForEach(s, f->summaries)
 	{
-		const char *sid = jstr(s, "Id");
+		const char *sid = logs_jstr(s, "Id");
 		if (sid && !strcmp(sid, id))
 			return s;
 	}
@@ -242,7 +224,7 @@ static long long first_start(const cJSON *docs)
 	const cJSON *d;
 	cJSON_ArrayForEach(d, docs)
 	{
-		double st = jnum(d, "start_time");
+		double st = logs_jnum(d, "start_time");
 		if (st > 0 && (best == 0 || st < best))
 			best = st;
 	}
@@ -252,7 +234,7 @@ static long long first_start(const cJSON *docs)
 static void take_trace(struct fetch *f, const cJSON *trace)
 {
 	struct logs_runner *r = f->t->r;
-	const char *id = jstr(trace, "Id");
+	const char *id = logs_jstr(trace, "Id");
 	if (!id)
 		return;
 	const cJSON *sum = summary_of(f, id);
@@ -263,23 +245,23 @@ static void take_trace(struct fetch *f, const cJSON *trace)
 	const cJSON *seg;
 	cJSON_ArrayForEach(seg, cJSON_GetObjectItemCaseSensitive(trace, "Segments"))
 	{
-		const char *doc = jstr(seg, "Document");
+		const char *doc = logs_jstr(seg, "Document");
 		cJSON *parsed = doc ? cJSON_Parse(doc) : NULL;
 		if (cJSON_IsObject(parsed))
 			cJSON_AddItemToArray(lt.segments, parsed);
 		else
 			cJSON_Delete(parsed);
 	}
-	lt.duration = sum ? jnum(sum, "Duration") : jnum(trace, "Duration");
-	lt.start_ms = sum ? (long long)(jnum(sum, "StartTime") * 1000.0) : 0;
+	lt.duration = sum ? logs_jnum(sum, "Duration") : logs_jnum(trace, "Duration");
+	lt.start_ms = sum ? (long long)(logs_jnum(sum, "StartTime") * 1000.0) : 0;
 	if (!lt.start_ms)
 		lt.start_ms = first_start(lt.segments);
 	if (sum) {
-		lt.http_status = (int)jnum(cJSON_GetObjectItemCaseSensitive(sum, "Http"), "HttpStatus");
+		lt.http_status = (int)logs_jnum(cJSON_GetObjectItemCaseSensitive(sum, "Http"), "HttpStatus");
 		lt.has_error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, "HasError"));
 		lt.has_fault = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, "HasFault"));
 		lt.has_throttle = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, "HasThrottle"));
-		lt.revision = (int)jnum(sum, "Revision");
+		lt.revision = (int)logs_jnum(sum, "Revision");
 	}
 	r->stats.traces++;
 	logs_runner_item(r, NULL, &lt);
@@ -306,7 +288,7 @@ static void on_traces(struct aws_call *call, struct aws_response *resp,
 		take_trace(f, trace);
 	free(f->token);
 	f->token = NULL;
-	const char *next = jstr(resp->json, "NextToken");
+	const char *next = logs_jstr(resp->json, "NextToken");
 	if (next && *next) {
 		f->token = xstrdup(next);
 		send_fetch(f, 0);
@@ -349,7 +331,7 @@ void logs_traces_start(struct logs_runner *r)
 		t->next_start = o->start_ms;
 	} else {
 		t->w_end = o->start_ms; /* next_window starts the range here */
-		t->range_end = o->end_ms ? o->end_ms : wall_ms();
+		t->range_end = o->end_ms ? o->end_ms : logs_wall_ms();
 	}
 	next_window(t, 0);
 }
