@@ -9,8 +9,9 @@
  * continuation lines indented under the message.  --output json gives one
  * object per line.  A trace is a header line and its segment tree.
  */
-#include "logs/logs.h"
+#include "logs/internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,7 +68,8 @@ static cJSON *parse_json_part(const char *message, const char **where)
 	*where = p;
 	if (!p)
 		return NULL;
-	cJSON *j = cJSON_Parse(p);
+	/* all of it, or it is text: "[1] retrying" must not print as "[1]" */
+	cJSON *j = cJSON_ParseWithOpts(p, NULL, 1);
 	if (j && !cJSON_IsObject(j) && !cJSON_IsArray(j)) {
 		cJSON_Delete(j);
 		j = NULL;
@@ -109,8 +111,14 @@ enum logs_mark logs_classify(const char *message)
 
 static void add_time(struct strbuf *out, long long ms, int utc)
 {
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (long long)t * 1000);
+	/* floor division without ms - 999, which overflows for LLONG_MIN */
+	long long secs = ms / 1000;
+	int frac = (int)(ms % 1000);
+	if (frac < 0) {
+		secs--;
+		frac += 1000;
+	}
+	time_t t = (time_t)secs;
 	struct tm tm;
 	char buf[32];
 	if (utc)
@@ -137,6 +145,20 @@ static void add_text(struct strbuf *out, const char *s, size_t len, size_t inden
 		} else {
 			strbuf_addch(out, (char)c);
 		}
+	}
+}
+
+/*
+ * A one-line field (a segment name, a trace id): newlines are escaped too,
+ * so that a name cannot start a line of its own that looks like a log line.
+ */
+static void add_word(struct strbuf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			strbuf_addf(out, "\\x%02x", *p);
+		else
+			strbuf_addch(out, (char)*p);
 	}
 }
 
@@ -279,18 +301,6 @@ struct tree {
 	int nr, alloc;
 };
 
-static double num(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void collect(struct tree *t, const cJSON *doc, int parent, int depth)
 {
 	if (t->nr >= TRACE_MAX_NODES || depth > TRACE_MAX_DEPTH || !cJSON_IsObject(doc))
@@ -299,7 +309,7 @@ static void collect(struct tree *t, const cJSON *doc, int parent, int depth)
 	int me = t->nr++;
 	t->v[me].doc = doc;
 	t->v[me].parent = parent;
-	t->v[me].start = num(doc, "start_time");
+	t->v[me].start = logs_jnum(doc, "start_time");
 	const cJSON *sub;
 	cJSON_ArrayForEach(sub, cJSON_GetObjectItemCaseSensitive(doc, "subsegments"))
 		collect(t, sub, me, depth + 1);
@@ -308,7 +318,9 @@ static void collect(struct tree *t, const cJSON *doc, int parent, int depth)
 static int http_status(const cJSON *doc)
 {
 	const cJSON *http = cJSON_GetObjectItemCaseSensitive(doc, "http");
-	return (int)num(cJSON_GetObjectItemCaseSensitive(http, "response"), "status");
+	double status = logs_jnum(cJSON_GetObjectItemCaseSensitive(http, "response"), "status");
+	/* converting a double out of int's range is undefined: 1e300 is no status */
+	return status >= 1 && status < 1000 ? (int)status : 0;
 }
 
 static void add_flags(struct strbuf *out, int status, int error, int fault, int throttle)
@@ -331,11 +343,11 @@ static int is_true(const cJSON *o, const char *name)
 static void print_node(struct strbuf *out, const struct tree *t, int i, int depth, size_t indent)
 {
 	const cJSON *d = t->v[i].doc;
-	const char *name = str(d, "name");
-	double start = num(d, "start_time"), end = num(d, "end_time");
+	const char *name = logs_jstr(d, "name");
+	double start = logs_jnum(d, "start_time"), end = logs_jnum(d, "end_time");
 	for (size_t k = 0; k < indent + (size_t)depth * 2; k++)
 		strbuf_addch(out, ' ');
-	add_text(out, name ? name : "?", strlen(name ? name : "?"), 0);
+	add_word(out, name ? name : "?");
 	if (is_true(d, "in_progress") || end <= 0)
 		strbuf_adds(out, "  (in progress)");
 	else
@@ -346,7 +358,7 @@ static void print_node(struct strbuf *out, const struct tree *t, int i, int dept
 	if (depth >= TRACE_MAX_DEPTH)
 		return;
 	/* children in start order (selection: traces are small) */
-	double last = -1;
+	double last = -INFINITY; /* not -1: a start_time below it would never print */
 	int last_i = -1;
 	for (;;) {
 		int best = -1;
@@ -380,7 +392,7 @@ void logs_format_trace(struct strbuf *out, const struct logs_trace *tr, const st
 	if (f->color)
 		strbuf_adds(out, "\033[1m");
 	strbuf_adds(out, "trace ");
-	add_text(out, tr->id, strlen(tr->id), 0);
+	add_word(out, tr->id);
 	strbuf_addf(out, "  %.1f ms", tr->duration * 1000.0);
 	add_flags(out, tr->http_status, tr->has_error, tr->has_fault, tr->has_throttle);
 	if (tr->revision > 0)
@@ -392,9 +404,9 @@ void logs_format_trace(struct strbuf *out, const struct logs_trace *tr, const st
 	cJSON_ArrayForEach(doc, tr->segments) collect(&t, doc, -1, 0);
 	/* a segment whose parent is another segment's subsegment hangs under it */
 	for (int i = 0; i < t.nr; i++) {
-		const char *pid = t.v[i].parent < 0 ? str(t.v[i].doc, "parent_id") : NULL;
+		const char *pid = t.v[i].parent < 0 ? logs_jstr(t.v[i].doc, "parent_id") : NULL;
 		for (int j = 0; pid && j < t.nr; j++) {
-			const char *id = str(t.v[j].doc, "id");
+			const char *id = logs_jstr(t.v[j].doc, "id");
 			if (j != i && id && !strcmp(id, pid)) {
 				/* refuse a cycle: j must not descend from i */
 				int a = j, cycle = 0;
@@ -408,7 +420,7 @@ void logs_format_trace(struct strbuf *out, const struct logs_trace *tr, const st
 		}
 	}
 	/* roots in start order */
-	double last = -1;
+	double last = -INFINITY; /* not -1: a start_time below it would never print */
 	int last_i = -1;
 	for (;;) {
 		int best = -1;

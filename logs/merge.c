@@ -125,12 +125,20 @@ void logs_merge_add_trace(struct logs_merge *m, struct logs_trace *t, long long 
 	push(m, e);
 }
 
+/* arrival + hold <= now, without overflowing: a hold of LLONG_MAX means never */
+static int held_enough(long long arrival, long long hold, long long now)
+{
+	if (hold >= 0 ? arrival > LLONG_MAX - hold : arrival < LLONG_MIN - hold)
+		return hold < 0;
+	return arrival + hold <= now;
+}
+
 int logs_merge_flush(struct logs_merge *m, long long now_ms, long long hold_ms,
 		     long long watermark, int flush_all, logs_emit_fn *emit, void *ud)
 {
 	while (m->nr) {
 		const struct logs_merge_entry *top = &m->heap[0];
-		if (!flush_all && top->arrival_ms + hold_ms > now_ms &&
+		if (!flush_all && !held_enough(top->arrival_ms, hold_ms, now_ms) &&
 		    (watermark == LLONG_MIN || top->timestamp > watermark))
 			break;
 		struct logs_merge_entry e = pop(m);

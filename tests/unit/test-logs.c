@@ -170,6 +170,30 @@ static void test_merge_many(void)
 	logs_merge_release(&m);
 }
 
+/*
+ * Holds at the ends of the range (found by fuzz-logs-seen): arrival + hold
+ * overflowed, and wrapped around to let everything out at once.
+ */
+static void test_merge_hold_extremes(void)
+{
+	struct logs_merge m;
+	struct collected c;
+	memset(&c, 0, sizeof(c));
+	logs_merge_init(&m);
+	add(&m, 10, "a", 5);
+	add(&m, 20, "b", -1000);
+	add(&m, 30, "c", -10);
+	CHECK_INT(logs_merge_flush(&m, LLONG_MAX, LLONG_MAX, LLONG_MIN, 0, collect, &c), 0);
+	CHECK_INT(c.n, 0); /* a hold of LLONG_MAX: never */
+	CHECK_INT(logs_merge_flush(&m, 0, LLONG_MAX, 10, 0, collect, &c), 0);
+	CHECK_INT(c.n, 1); /* the watermark still lets "a" out */
+	CHECK_STR(c.got[0], "a");
+	CHECK_INT(logs_merge_flush(&m, LLONG_MIN, LLONG_MIN, LLONG_MIN, 0, collect, &c), 0);
+	CHECK_INT(c.n, 3); /* a hold of LLONG_MIN: at once */
+	CHECK_STR(c.got[2], "c");
+	logs_merge_release(&m);
+}
+
 /* ---- ARNs ---- */
 
 static void test_group_from_arn(void)
@@ -238,6 +262,17 @@ static void test_format_text(void)
 	CHECK_STR(out.buf, "1970-01-01T00:00:00.000Z Fn     {\"a\":1,\"b\":[true,null]}\n");
 	line("ts\tid\tINFO\t{ \"k\" : \"v\" }", 0, 0, &out);
 	CHECK_STR(out.buf, "1970-01-01T00:00:00.000Z Fn     ts\tid\tINFO\t{\"k\":\"v\"}\n");
+	/* JSON only when it is the whole rest (found by fuzz-logs-format): no text is dropped */
+	line("[1] retrying in 5 s", 0, 0, &out);
+	CHECK_STR(out.buf, "1970-01-01T00:00:00.000Z Fn     [1] retrying in 5 s\n");
+	line("ts\tid\tINFO\t{\"a\":1} and then the rest\n", 0, 0, &out);
+	CHECK_STR(out.buf,
+		  "1970-01-01T00:00:00.000Z Fn     ts\tid\tINFO\t{\"a\":1} and then the rest\n");
+	line("[ 1, 2 ]  \r\n", 0, 0, &out); /* white space after it is no text */
+	CHECK_STR(out.buf, "1970-01-01T00:00:00.000Z Fn     [1,2]\n");
+	/* the earliest time there is: no overflow computing the milliseconds */
+	line("x", LLONG_MIN, 0, &out);
+	CHECK(strstr(out.buf, ".192Z Fn     x\n") != NULL);
 	/* control characters cannot reach the terminal; lines continue under the message */
 	line("a\x1b[2Jb\r\nsecond\x07", 0, 0, &out);
 	CHECK_STR(out.buf, "1970-01-01T00:00:00.000Z Fn     a\\x1b[2Jb\n"
@@ -302,6 +337,28 @@ static void test_format_trace(void)
 	CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(tr, "segments")), 3);
 	cJSON_Delete(j);
 	cJSON_Delete(t.segments);
+
+	/*
+	 * Found by fuzz-logs-format: a newline in a name or id is escaped (it
+	 * began a line of its own, which could pass for a log line); a segment
+	 * starting before -1 s is printed; a status out of int's range is none.
+	 */
+	t.id = (char *)"1-a\nb";
+	t.http_status = 0;
+	t.has_fault = 0;
+	t.revision = 0;
+	t.segments = cJSON_Parse(
+	    "[{\"name\":\"x\\n1970-01-01T00:00:00.000Z Fn     forged\",\"start_time\":1,"
+	    "\"end_time\":2},"
+	    "{\"name\":\"early\",\"start_time\":-5,\"end_time\":0.5,"
+	    "\"http\":{\"response\":{\"status\":1e300}}}]");
+	strbuf_reset(&out);
+	logs_format_trace(&out, &t, &f);
+	CHECK_STR(out.buf, "1970-01-01T00:00:01.000Z X-Ray ~ trace 1-a\\x0ab  250.0 ms\n"
+			   "                                 early  5500.0 ms\n"
+			   "                                 x\\x0a1970-01-01T00:00:00.000Z Fn     "
+			   "forged  1000.0 ms\n");
+	cJSON_Delete(t.segments);
 	strbuf_release(&out);
 }
 
@@ -313,6 +370,7 @@ int main(void)
 	RUN(test_merge_order_and_hold);
 	RUN(test_merge_watermark_and_stop);
 	RUN(test_merge_many);
+	RUN(test_merge_hold_extremes);
 	RUN(test_group_from_arn);
 	RUN(test_classify);
 	RUN(test_format_text);
