@@ -278,14 +278,14 @@ static void prune(struct logs_runner *r)
 }
 
 /*
- * The batch spaces FilterLogEvents starts 1/rate apart; 5 % more than that,
+ * The batch spaces FilterLogEvents starts 1/rate apart; 10 % more than that,
  * so that network jitter cannot bring five calls of a 4-a-second budget
  * into one second at the service's end.
  */
 static void set_rate(struct logs_runner *r, double rate)
 {
 	r->rate_now = rate;
-	aws_batch_limit(r->batch, &aws_svc_logs, rate * 0.95);
+	aws_batch_limit(r->batch, &aws_svc_logs, rate / 1.1);
 }
 
 static void throttled(struct logs_runner *r)

@@ -341,7 +341,7 @@ def test_tail_request_rate_stays_within_budget(tmp):
     best, ts = rate_windows(calls)
     assert best <= 4, ("more than 4 calls in one second", best)
     span = ts[-1] - ts[0]
-    assert len(calls) >= 3 * span, ("the budget was not used", len(calls), span)
+    assert len(calls) >= 2.5 * span, ("the budget was not used", len(calls), span)
     text = t.text()
     for i in range(8):
         assert count(text, "tick %d" % i) == 1, text
