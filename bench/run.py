@@ -11,8 +11,10 @@ For every benchmark it starts from a fresh moto state, runs the setup, then runs
 awsx and the peer ALTERNATELY (awsx, peer, awsx, peer, ...): warm-up rounds that
 are not recorded, timing rounds, then memory rounds.  A benchmark with no offline
 peer (watch-latency, watch-idle: `awsx sync --watch`) measures awsx alone with its own
-measure() function and is reported beside what is expected of it.  Each benchmark sets its own
-counts and added latency (a long one runs fewer rounds); --runs, --warmups,
+measure() function and is reported beside what is expected of it; a long-running peer
+(logs-latency, logs-rate: `aws logs tail --follow`) is measured the same way, in the
+benchmark's own rounds.  Each benchmark sets its own counts and added latency (a long
+one runs fewer rounds); --runs, --warmups,
 --memory-runs and --latency-ms override them, N for every benchmark or NAME=N for
 one.  Every run must exit 0 and pass the benchmark's output check, or the benchmark
 is aborted with the command, exit status and output.
@@ -33,7 +35,8 @@ starts from a ~1 MiB space.  The same measurements of /bin/true are reported as 
 The local endpoint is a moto server (tests/support/moto_server.py) this script starts
 on a free loopback port and always stops (normal end, error, Ctrl-C, SIGTERM).  The
 benchmarks that deploy SAM stacks (local_env="awsenv": sync-nochange, sync-edit,
-watch-*) use instead the integration tests' endpoint, tests/support/awsenv.py: another
+watch-*) and those that count calls in its request log (logs-latency, logs-rate) use
+instead the integration tests' endpoint, tests/support/awsenv.py: another
 moto behind the SigV4-verifying proxy, which applies the SAM transform and logs every
 request; it is started the first time one needs it and stopped at the end.  For a benchmark with added latency (its
 latency_ms, or --latency-ms) one instance of the project's fault proxy
@@ -135,10 +138,16 @@ class Benchmark:
     # the benchmark sends no requests.
     local_env: str = "moto"
     needs_probe: bool = False                     # uses tests/awsx-probe (env.probe)
+    # More awsx commands for the same work, as (label, ctx -> argv): each round runs awsx,
+    # then these in order, then the peer; checked with awsx_check and reported beside
+    # awsx (e.g. the same command with another option).
+    awsx_variants: tuple = ()
     # A benchmark with no offline peer measures awsx alone against a stated target:
     # measure(ctx, cfg) -> Measured runs the command of awsx_cmd(ctx) itself (for
     # example a long-running `awsx sync --watch`), cfg["warmups"] unrecorded and
-    # cfg["runs"] recorded rounds; memory_runs does not apply, peer_* stay unset.
+    # cfg["runs"] recorded rounds; memory_runs does not apply, peer_* stay unset.  A
+    # long-running peer (`aws logs tail --follow`) is measured the same way: measure()
+    # runs peer_cmd(ctx) too, and peer_name / peer_cmd name it in the report.
     measure: Optional[Callable[[Any, dict], "Measured"]] = None
 
 
@@ -148,7 +157,8 @@ class Metric:
     label: str
     values: List[float]
     kind: str                                     # "time" (s), "mib", "percent", "count",
-                                                  # "rate" (per second)
+                                                  # "rate" (per second), "per-minute",
+                                                  # "ratio" (x)
     target: str = ""                              # what is expected, shown beside it
     over: str = ""                                # one value, not one per round: what it
                                                   # is taken over (shown as its rounds)
@@ -874,19 +884,37 @@ IDLE_SECONDS = 10.0           # the idle window
 
 
 class Watcher:
-    """`awsx sync --watch` as a child in a session of its own (a Ctrl-C meant for the
-    harness does not reach it): every line it writes with the time.time() it was read
-    (one reader thread per stream), readings from /proc, and stop() with SIGINT, as a
-    user's Ctrl-C."""
+    """A long-running child (`awsx sync --watch`, `awsx logs --tail`, `aws logs tail
+    --follow`) in a session of its own (a Ctrl-C meant for the harness does not reach
+    it): every line it writes with the time.time() it was read (one reader thread per
+    stream), readings from /proc, and stop() with SIGINT, as a user's Ctrl-C.  With
+    tty=True its stdout is a pseudo-terminal, as when a user watches it: a Python
+    program's stdout is then line-buffered (to a pipe it is written in 8 KiB blocks)."""
 
-    def __init__(self, argv, env, cwd):
+    def __init__(self, argv, env, cwd, tty=False):
         self.lines = []                   # (time.time(), "out" | "err", text)
         self.cond = threading.Condition()
-        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env=env, cwd=cwd,
-                                  start_new_session=True)
-        self.readers = [threading.Thread(target=self._read, args=(f, name), daemon=True)
-                        for f, name in ((self.p.stdout, "out"), (self.p.stderr, "err"))]
+        master = slave = None
+        if tty:
+            master, slave = os.openpty()
+        try:
+            self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                      stdout=slave if tty else subprocess.PIPE,
+                                      stderr=subprocess.PIPE, env=env, cwd=cwd,
+                                      start_new_session=True)
+        except BaseException:
+            if tty:
+                os.close(master)
+            raise
+        finally:
+            if tty:
+                os.close(slave)           # the child holds its own copy
+        self.readers = [threading.Thread(target=self._read, args=(self.p.stderr, "err"),
+                                         daemon=True),
+                        threading.Thread(target=self._read_tty, args=(master,), daemon=True)
+                        if tty else
+                        threading.Thread(target=self._read, args=(self.p.stdout, "out"),
+                                         daemon=True)]
         for t in self.readers:
             t.start()
 
@@ -898,6 +926,29 @@ class Watcher:
                 self.cond.notify_all()
         with self.cond:                   # end of stream: wake wait_for to see the exit
             self.cond.notify_all()
+
+    def _read_tty(self, master):
+        """The pseudo-terminal's lines (the terminal turns "\n" into "\r\n")."""
+        rest = b""
+        try:
+            while True:
+                try:
+                    data = os.read(master, 1 << 16)
+                except OSError:           # EIO: every process holding the terminal is gone
+                    break
+                if not data:
+                    break
+                now = time.time()
+                *done, rest = (rest + data).split(b"\n")
+                with self.cond:
+                    for raw in done:
+                        self.lines.append((now, "out",
+                                           raw.decode(errors="replace").rstrip("\r")))
+                    self.cond.notify_all()
+        finally:
+            os.close(master)
+            with self.cond:
+                self.cond.notify_all()
 
     def matching(self, needle, stream=None):
         """(time read, line) of every line so far that holds needle."""
@@ -939,6 +990,44 @@ class Watcher:
         fields = self._proc("stat").rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def tree(self):
+        """The child and its descendants alive now (from /proc/PID/task/*/children)."""
+        pids, todo = [], [self.p.pid]
+        while todo and len(pids) < 1000:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                for tid in os.listdir("/proc/%d/task" % pid):
+                    with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                        todo += [int(c) for c in f.read().split()]
+            except OSError:
+                pass                      # it ended in between
+        return pids
+
+    def tree_cpu_seconds(self):
+        """cpu_seconds() summed over tree(): for a shell that runs several children."""
+        total = 0.0
+        for pid in self.tree():
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
+    def tree_hwm_mib(self):
+        """The largest VmHWM (peak RSS) of one process of tree()."""
+        best = 0.0
+        for pid in self.tree():
+            try:
+                with open("/proc/%d/status" % pid) as f:
+                    m = re.search(r"^VmHWM:\s+(\d+) kB", f.read(), re.M)
+                best = max(best, int(m.group(1)) / 1024.0) if m else best
+            except OSError:
+                pass
+        return best
+
     def _tasks(self, name):
         out = []
         for tid in os.listdir("/proc/%d/task" % self.p.pid):
@@ -973,15 +1062,28 @@ class Watcher:
         except OSError:
             return False
 
-    def stop(self):
-        """SIGINT (Ctrl-C), bounded; the exit status (-9 when it had to be killed)."""
+    def stop(self, group_signal=None):
+        """SIGINT (Ctrl-C), bounded; the exit status (-9 when it had to be killed).  With
+        group_signal, that signal to the child's whole process group instead (a shell's
+        background jobs ignore SIGINT)."""
         if self.p.poll() is None:
-            self.p.send_signal(signal.SIGINT)
+            try:
+                if group_signal is not None:
+                    os.killpg(self.p.pid, group_signal)
+                else:
+                    self.p.send_signal(signal.SIGINT)
+            except ProcessLookupError:
+                pass
             try:
                 self.p.wait(20)
             except subprocess.TimeoutExpired:
                 self.p.kill()
                 self.p.wait(10)
+        if group_signal is not None:
+            try:                          # what is left of the group
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         for t in self.readers:
             t.join(5)
         return self.p.returncode
@@ -1338,6 +1440,588 @@ def watch_idle():
 
 
 # ---------------------------------------------------------------------------------
+# awsx logs (issue 6): tailing latency and request rate against `aws logs tail`, and
+# printing a range
+# ---------------------------------------------------------------------------------
+
+LOGS_SEED = 6                 # fixed: the same gaps and messages every run
+LOGS_AWSX_KEY = WATCH_KEY     # this run's own keys, to tell the tools apart in the
+LOGS_PEER_KEY = "AKIAPEERB%011d" % (os.getpid() % 10**11)  # verifying proxy's log
+LOGS_GAP = (0.5, 1.5)         # s between two PutLogEvents, uniformly at random
+LOGS_START_TIMEOUT = 60.0     # s: a tail's first FilterLogEvents
+LOGS_PRINT_TIMEOUT = 30.0     # s after the last put: every event printed (the CLI
+                              # polls every 5 s)
+LOGS_SETTLE = 1.0             # s before a tail's first put, and after its last line
+                              # (a repeated line would show in it)
+LOGS_POLL_MS = 500            # awsx: a caught-up group is asked again after this
+                              # (POLL_INTERVAL_MS, logs/poll.c)
+LOGS_RATE = 4                 # awsx: FilterLogEvents calls per second, all groups
+                              # (--request-rate's default)
+LOGS_AWS_LIMIT = 5            # AWS: FilterLogEvents per second per account and region
+RANGE_EVENTS = 100000         # logs-range: events in the group
+RANGE_STREAMS = 10
+RANGE_SPAN_S = 1800           # their timestamps spread over this, ending 10 min ago
+RANGE_BATCH = 5000            # events per PutLogEvents while seeding (under 1 MB)
+RATE_GROUPS = 6               # logs-rate: groups tailed at once
+
+
+def logs_client(env, url):
+    """A boto3 CloudWatch Logs client for url with the harness's test key."""
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        raise BenchError("seeding needs boto3 in %s (it comes with moto: "
+                         "pip install 'moto[server]')" % sys.executable)
+    return boto3.session.Session().client(
+        "logs", region_name="us-east-1", endpoint_url=url,
+        aws_access_key_id=env.vars["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env.vars["AWS_SECRET_ACCESS_KEY"],
+        config=Config(retries={"mode": "standard", "max_attempts": 5}))
+
+
+def create_groups(client, groups, stream="bench"):
+    try:
+        for g in groups:
+            client.create_log_group(logGroupName=g)
+            client.create_log_stream(logGroupName=g, logStreamName=stream)
+    except Exception as e:
+        raise BenchError("creating log groups failed: %s: %s" % (type(e).__name__, e))
+
+
+def put_event(client, group, message, stream="bench"):
+    """One PutLogEvents of one event stamped now; the time.time() just before the call."""
+    t = time.time()
+    try:
+        r = client.put_log_events(logGroupName=group, logStreamName=stream,
+                                  logEvents=[{"timestamp": int(t * 1000), "message": message}])
+    except Exception as e:
+        raise BenchError("PutLogEvents failed: %s: %s" % (type(e).__name__, e))
+    if r.get("rejectedLogEventsInfo"):
+        raise BenchError("PutLogEvents rejected the event: %s" % r["rejectedLogEventsInfo"])
+    return t
+
+
+def key_env(env, key):
+    """The child environment with another access key (the verifying proxy knows the
+    test secret for any AKIA key), so its requests can be found in the log."""
+    v = dict(env.vars)
+    v["AWS_ACCESS_KEY_ID"] = key
+    return v
+
+
+def filter_calls(env, mark, key):
+    """Times (epoch s, arrival at the verifying proxy) of the FilterLogEvents calls sent
+    with key since mark, in order."""
+    return sorted(log_time(e) for e in requests_since(env, mark, access_key=key)
+                  if e.get("api") == "FilterLogEvents")
+
+
+def wait_first_call(env, mark, key, w, what):
+    """The time of key's first FilterLogEvents after mark (bounded; BenchError with the
+    tail's output if it exits or nothing comes)."""
+    deadline = time.monotonic() + LOGS_START_TIMEOUT
+    while time.monotonic() < deadline:
+        calls = filter_calls(env, mark, key)
+        if calls:
+            return calls[0]
+        if w.p.poll() is not None:
+            raise BenchError("%s exited with status %d before its first FilterLogEvents:\n%s"
+                             % (what, w.p.returncode, w.text()))
+        time.sleep(0.1)
+    raise BenchError("%s sent no FilterLogEvents within %.0f s:\n%s"
+                     % (what, LOGS_START_TIMEOUT, w.text()))
+
+
+def wait_printed(w, tags, what):
+    """{tag: time its first line was read} once every tag was printed (bounded)."""
+    deadline = time.monotonic() + LOGS_PRINT_TIMEOUT
+    for tag in tags:
+        w.wait_for(tag, 1, max(0.1, deadline - time.monotonic()),
+                   "%s to print the event %s" % (what, tag))
+    return {tag: w.matching(tag, "out")[0][0] for tag in tags}
+
+
+def check_once(w, tags, what):
+    """BenchError unless every tag is on exactly one line."""
+    twice = [(tag, len(w.matching(tag, "out"))) for tag in tags]
+    twice = [(tag, n) for tag, n in twice if n != 1]
+    if twice:
+        raise BenchError("%s printed %s; its last lines:\n%s"
+                         % (what, ", ".join("%s %d times" % x for x in twice[:5]), w.text()))
+
+
+def max_in_one_second(times):
+    """The most calls in any one-second span [t, t + 1 s) (two pointers over sorted times)."""
+    best, i = 0, 0
+    for j, t in enumerate(times):
+        while t - times[i] >= 1.0:
+            i += 1
+        best = max(best, j - i + 1)
+    return best
+
+
+def aws_tail_poll_interval(env):
+    """(seconds, source file) of the sleep of `aws logs tail --follow` after a poll that
+    reached the last page, read from the installed AWS CLI (None when unreadable)."""
+    try:
+        with open(AWS_CLI) as f:
+            first = f.readline()
+        python = first[2:].split()[0] if first.startswith("#!") else PYTHON
+        r = subprocess.run([python, "-c", "import awscli.customizations.logs.tail as t\n"
+                            "print(t.FollowLogEventsGenerator._TIME_TO_SLEEP)\n"
+                            "print(t.__file__)"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, env=env.vars, timeout=60)
+        seconds, path = r.stdout.decode().split()
+        return float(seconds), path
+    except (OSError, ValueError, IndexError, subprocess.TimeoutExpired):
+        return None, None
+
+
+def aws_poll_fact(ctx):
+    if ctx.aws_sleep is None:
+        return "The AWS CLI's poll interval could not be read from its installed source."
+    return ("`aws logs tail --follow` sleeps %g s after every poll that reached the last "
+            "page, before it asks again (`FollowLogEventsGenerator._TIME_TO_SLEEP` in `%s`, "
+            "read at this run); awsx asks a caught-up group again after %d ms, all groups "
+            "sharing %d calls/s." % (ctx.aws_sleep, ctx.aws_source, LOGS_POLL_MS, LOGS_RATE))
+
+
+def tail_setup(env, groups):
+    """Untimed: the groups (one stream each), and what the tail benchmarks share."""
+    client = logs_client(env, env.direct_url)
+    create_groups(client, groups)
+    sleep, source = aws_tail_poll_interval(env)
+    return types.SimpleNamespace(env=env, awsx=env.awsx, endpoint=env.endpoint,
+                                 groups=groups, client=client, aws_sleep=sleep,
+                                 aws_source=source, run_id="%08x" % random.getrandbits(32))
+
+
+def logs_message(tag):
+    """A Lambda-like log line carrying tag."""
+    return "[INFO]\t%s\tbench-request\t%s handled in 12 ms" % (
+        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        tag)
+
+
+@benchmark
+def logs_latency():
+    group = "/aws/lambda/bench-logs-latency"
+
+    def awsx_cmd(ctx):
+        return [ctx.awsx, "logs", "--tail", "--cw-log-group", group,
+                "--endpoint-url", ctx.endpoint]
+
+    def peer_cmd(ctx):
+        return [AWS_CLI, "logs", "tail", group, "--follow", "--color", "off",
+                "--endpoint-url", ctx.endpoint]
+
+    def measure(ctx, cfg):
+        env, warmups, runs = ctx.env, cfg["warmups"], cfg["runs"]
+        rng = random.Random(LOGS_SEED)
+        tools = (("awsx", "awsx logs --tail", awsx_cmd(ctx), LOGS_AWSX_KEY),
+                 ("peer", "aws logs tail --follow", peer_cmd(ctx), LOGS_PEER_KEY))
+        mark = log_mark(env)
+        ws = {}
+        try:
+            for side, what, argv, key in tools:
+                ws[side] = Watcher(argv, key_env(env, key), env.workdir, tty=True)
+            for side, what, argv, key in tools:
+                wait_first_call(env, mark, key, ws[side], what)
+            time.sleep(LOGS_SETTLE)
+            cpu0 = {side: w.cpu_seconds() for side, w in ws.items()}
+            t0 = time.time()
+            puts = []                       # (tag, time just before PutLogEvents)
+            for i in range(warmups + runs):
+                time.sleep(rng.uniform(*LOGS_GAP))
+                tag = "bench-event-%s-%03d" % (ctx.run_id, i + 1)
+                puts.append((tag, put_event(ctx.client, group, logs_message(tag))))
+            tags = [tag for tag, _ in puts]
+            seen = {side: wait_printed(ws[side], tags, what) for side, what, _, _ in tools}
+            t1 = time.time()
+            cpu1 = {side: w.cpu_seconds() for side, w in ws.items()}
+            time.sleep(LOGS_SETTLE)
+            for side, what, _, _ in tools:
+                check_once(ws[side], tags, what)
+            peak = {side: w.status_mib("VmHWM") for side, w in ws.items()}
+            rcs = {side: ws[side].stop() for side, _, _, _ in tools}
+            if rcs["awsx"] != 130:
+                raise BenchError("awsx logs --tail exited with status %s on SIGINT, expected "
+                                 "130:\n%s" % (rcs["awsx"], ws["awsx"].text()))
+        finally:
+            for w in ws.values():
+                w.stop()
+        delay = {side: [seen[side][tag] - t for tag, t in puts] for side in ws}
+        for i, (tag, t) in enumerate(puts):
+            print("  %-7s %2d/%-2d  PutLogEvents to the line: awsx %7.1f ms, AWS CLI %7.1f ms"
+                  % ("warm-up" if i < warmups else "event",
+                     i + 1 if i < warmups else i + 1 - warmups,
+                     warmups if i < warmups else runs,
+                     delay["awsx"][i] * 1e3, delay["peer"][i] * 1e3), flush=True)
+        rec = {side: d[warmups:] for side, d in delay.items()}
+        span = t1 - t0
+        calls = {side: [t for t in filter_calls(env, mark, key) if t0 <= t < t1]
+                 for side, _, _, key in tools}
+        return Measured(
+            metrics=[
+                Metric("awsx logs --tail: PutLogEvents to the line printed", rec["awsx"],
+                       "time"),
+                Metric("aws logs tail --follow: PutLogEvents to the line printed",
+                       rec["peer"], "time"),
+                Metric("Ratio of the medians, AWS CLI / awsx",
+                       [statistics.median(rec["peer"]) / statistics.median(rec["awsx"])],
+                       "ratio", "awsx at least 3x lower",
+                       over="the two medians above"),
+                Metric("awsx: FilterLogEvents calls per minute", [len(calls["awsx"]) * 60 / span],
+                       "per-minute", over="the %.0f s from the start of the events to the last line"
+                       % span),
+                Metric("AWS CLI: FilterLogEvents calls per minute",
+                       [len(calls["peer"]) * 60 / span], "per-minute",
+                       over="the same %.0f s" % span),
+                Metric("awsx: CPU while tailing (user+sys / wall, /proc/PID/stat)",
+                       [100 * (cpu1["awsx"] - cpu0["awsx"]) / span], "percent",
+                       over="the same %.0f s" % span),
+                Metric("AWS CLI: CPU while tailing (user+sys / wall, /proc/PID/stat)",
+                       [100 * (cpu1["peer"] - cpu0["peer"]) / span], "percent",
+                       over="the same %.0f s" % span),
+                Metric("awsx: peak RSS (VmHWM)", [peak["awsx"]], "mib", over="the whole run"),
+                Metric("AWS CLI: peak RSS (VmHWM)", [peak["peer"]], "mib",
+                       over="the whole run"),
+            ],
+            facts=["Both tails ran at once on the same group, %s (%d more before them as "
+                   "warm-up, not recorded), %.1f-%.1f s apart at random (fixed seed), each "
+                   "message with an id of its own; each tool printed every event exactly "
+                   "once (checked %.0f s after the last line). On SIGINT awsx exited with "
+                   "status %d, the AWS CLI with status %d."
+                   % (plural(runs, "event"), warmups, LOGS_GAP[0], LOGS_GAP[1], LOGS_SETTLE,
+                      rcs["awsx"], rcs["peer"]),
+                   "The warm-up events, not recorded, took %s (awsx) and %s (AWS CLI)."
+                   % (", ".join(ms(x) for x in delay["awsx"][:warmups]),
+                      ", ".join(ms(x) for x in delay["peer"][:warmups])) if warmups else "",
+                   aws_poll_fact(ctx)])
+
+    return Benchmark(
+        name="logs-latency",
+        description="From PutLogEvents to the line on the screen: `awsx logs --tail` and "
+                    "`aws logs tail --follow` (the AWS CLI v2) tail the same log group at "
+                    "the same time, each writing to a pseudo-terminal read by a thread of "
+                    "the harness that stamps each line when it arrives; every request of "
+                    "both is delayed by the fault proxy like a real round trip. Events are "
+                    "put one at a time, 0.5-1.5 s apart at random; the delay of an event is "
+                    "the arrival of the line holding its id minus the time just before its "
+                    "PutLogEvents call.",
+        setup=lambda env: tail_setup(env, [group]),
+        awsx_cmd=awsx_cmd,
+        peer_name="AWS CLI v2",
+        peer_cmd=peer_cmd,
+        measure=measure,
+        requires=((AWS_CLI, "apt-get install -y awscli"),),
+        notes="Untimed before the events: the group and its stream are created, both tails "
+              "are started and each has sent its first FilterLogEvents (the verifying "
+              "proxy's request log shows it), then %.0f s pass. Both run at once so that "
+              "they see the very same events at the same moments against the same endpoint "
+              "load; neither waits for the other, and each polls on its own schedule. The "
+              "puts go straight to the verifying proxy (no added delay) on a schedule that "
+              "does not depend on either tool's polls, so each delay samples a random point "
+              "of each tool's poll cycle. Both write to a pseudo-terminal, as when a user "
+              "watches: the AWS CLI (Python) writes each line when it is complete there, "
+              "not 8 KiB at a time as into a pipe; both print plain text (NO_COLOR for "
+              "awsx, `--color off` for the CLI). Each tool signs with a key of its own, so "
+              "the request log tells their calls apart. An event's delay has three parts: "
+              "the wait for the tool's next poll, the poll's round trip (30 ms added, plus "
+              "moto and the verifying proxy) and the printing; only the first depends on "
+              "the tool. awsx's tail re-reads the last 30 s of the group at every poll (its "
+              "late window, for events CloudWatch ingests late) and drops what it printed "
+              "already; the CLI starts each poll at the newest timestamp it has seen."
+              % LOGS_SETTLE,
+        runs=20,
+        warmups=2,
+        memory_runs=0,
+        latency_ms=30,
+        local_env="awsenv",
+    )
+
+
+@benchmark
+def logs_range():
+    group = "/aws/lambda/bench-logs-range"
+
+    def setup(env):
+        t0 = time.monotonic()
+        client = logs_client(env, env.direct_url)
+        rng = random.Random(LOGS_SEED)
+        start = (int(time.time()) - 600 - RANGE_SPAN_S) * 1000   # a whole second
+        streams = [time.strftime("%Y/%m/%d/[$LATEST]", time.gmtime(start / 1000))
+                   + "%032x" % rng.getrandbits(128) for _ in range(RANGE_STREAMS)]
+        try:
+            client.create_log_group(logGroupName=group)
+            for s in streams:
+                client.create_log_stream(logGroupName=group, logStreamName=s)
+        except Exception as e:
+            raise BenchError("creating the log group failed: %s: %s" % (type(e).__name__, e))
+        step = RANGE_SPAN_S * 1000 // RANGE_EVENTS               # ms between two events
+        per_stream = {s: [] for s in streams}
+        for i in range(RANGE_EVENTS):
+            ts = start + i * step
+            when = datetime.datetime.fromtimestamp(ts / 1000, datetime.timezone.utc)
+            per_stream[streams[i % RANGE_STREAMS]].append({
+                "timestamp": ts,
+                "message": "[INFO]\t%s.%03dZ\t%08x-%04x-4%03x-a%03x-%012x\trange-event-%06d "
+                           "order %d handled in %d ms"
+                           % (when.strftime("%Y-%m-%dT%H:%M:%S"), ts % 1000,
+                              rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12),
+                              rng.getrandbits(12), rng.getrandbits(48), i,
+                              rng.randrange(10**6), rng.randrange(1, 900))})
+        try:
+            for s, events in per_stream.items():
+                for k in range(0, len(events), RANGE_BATCH):
+                    r = client.put_log_events(logGroupName=group, logStreamName=s,
+                                              logEvents=events[k:k + RANGE_BATCH])
+                    if r.get("rejectedLogEventsInfo"):
+                        raise BenchError("PutLogEvents rejected events: %s"
+                                         % r["rejectedLogEventsInfo"])
+        except BenchError:
+            raise
+        except Exception as e:
+            raise BenchError("seeding the log group failed: %s: %s" % (type(e).__name__, e))
+        iso = lambda ms_: datetime.datetime.fromtimestamp(
+            ms_ // 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        last = start + (RANGE_EVENTS - 1) * step
+        print("  seeded %s events in %d streams of %s, %s to %s (%.1f s, untimed)"
+              % ("{:,}".format(RANGE_EVENTS), RANGE_STREAMS, group, iso(start), iso(last),
+                 time.monotonic() - t0), flush=True)
+        return types.SimpleNamespace(env=env, awsx=env.awsx, endpoint=env.endpoint,
+                                     since=iso(start), until=iso(last // 1000 * 1000 + 1000))
+
+    def awsx_cmd(ctx):
+        return [ctx.awsx, "logs", "--cw-log-group", group, "--start-time", ctx.since,
+                "--end-time", ctx.until, "--endpoint-url", ctx.endpoint]
+
+    def check(ctx, out):
+        lines = out.count(b"\n")
+        found = [int(x) for x in re.findall(rb"\trange-event-(\d{6}) ", out)]
+        if lines != RANGE_EVENTS or found != list(range(RANGE_EVENTS)):
+            return ("%d lines, %d events named, %s; expected %d lines, events 0 to %d in "
+                    "order" % (lines, len(found), "in order" if found == sorted(found)
+                               else "not in order", RANGE_EVENTS, RANGE_EVENTS - 1))
+        return None
+
+    return Benchmark(
+        name="logs-range",
+        description="Print a range of %s events: one log group, %d streams, Lambda-like "
+                    "lines of about 120 bytes, %.0f minutes of events ending 10 minutes "
+                    "before the runs; every request delayed by the fault proxy like a real "
+                    "round trip. awsx is given the window's start and end; the AWS CLI's "
+                    "`aws logs tail` (no `--follow`) has no end option, so it is given the "
+                    "same start and reads to now, which holds the same events. awsx runs "
+                    "twice a round: with its default budget of %d FilterLogEvents calls a "
+                    "second, and with `--request-rate 100`."
+                    % ("{:,}".format(RANGE_EVENTS), RANGE_STREAMS, RANGE_SPAN_S / 60, LOGS_RATE),
+        setup=setup,
+        awsx_cmd=awsx_cmd,
+        awsx_variants=(("awsx --request-rate 100",
+                        lambda ctx: awsx_cmd(ctx) + ["--request-rate", "100"]),),
+        peer_name="AWS CLI v2",
+        peer_cmd=lambda ctx: [AWS_CLI, "logs", "tail", group, "--since", ctx.since,
+                              "--endpoint-url", ctx.endpoint],
+        awsx_check=check,
+        peer_check=check,
+        requires=((AWS_CLI, "apt-get install -y awscli"),),
+        notes="Untimed before the runs: the events are put with boto3 straight to moto, %s "
+              "a call. Both tools read the group in pages of FilterLogEvents, one page after "
+              "another; moto answers 10,000 events a page, so 10 pages, and each page costs "
+              "moto a pass over the whole group (it filters and sorts every event for every "
+              "page). awsx spaces its calls at 95 %% of its budget, so with %d calls a second "
+              "10 pages cannot take less than about %.1f s whatever the endpoint does: that "
+              "is the first awsx column, what a user gets by default (AWS allows %d "
+              "calls a second per account and region, shared with everything else that "
+              "reads logs there). `--request-rate 100` lifts the budget, leaving the "
+              "endpoint's page time: the difference between the two awsx columns is what "
+              "the budget costs against this endpoint (little where moto takes longer than "
+              "the budget's spacing to answer a page). The times are given as ISO 8601 "
+              "(`aws logs tail --since` takes that or a relative time; awsx also epoch "
+              "milliseconds). Every run is checked: "
+              "exactly %s lines, naming events 0 to %d once each, in time order. The CLI "
+              "writes into a file here, so its output is buffered in blocks."
+              % ("{:,}".format(RANGE_BATCH), LOGS_RATE, 9 / (LOGS_RATE * 0.95), LOGS_AWS_LIMIT,
+                 "{:,}".format(RANGE_EVENTS), RANGE_EVENTS - 1),
+        runs=5,
+        warmups=1,
+        memory_runs=3,
+        latency_ms=30,
+    )
+
+
+@benchmark
+def logs_rate():
+    groups = ["/aws/lambda/bench-logs-rate-%d" % (i + 1) for i in range(RATE_GROUPS)]
+    peer_loop = ('ep=$1; shift; for g; do %s logs tail "$g" --follow --color off '
+                 '--endpoint-url "$ep" & done; wait' % AWS_CLI)
+
+    def awsx_cmd(ctx):
+        argv = [ctx.awsx, "logs", "--tail"]
+        for g in groups:
+            argv += ["--cw-log-group", g]
+        return argv + ["--endpoint-url", ctx.endpoint]
+
+    def peer_cmd(ctx):
+        return ["sh", "-c", peer_loop, "sh", ctx.endpoint] + groups
+
+    def window(ctx, cfg, side, rng):
+        """One tool's tail: warm-up seconds after its first call, then the recorded
+        seconds, events trickling in all along."""
+        env, warmups, runs = ctx.env, cfg["warmups"], cfg["runs"]
+        what = ("awsx logs --tail" if side == "awsx"
+                else "the %d aws logs tail --follow" % len(groups))
+        argv, key = (awsx_cmd(ctx), LOGS_AWSX_KEY) if side == "awsx" else (peer_cmd(ctx),
+                                                                             LOGS_PEER_KEY)
+        group_signal = None if side == "awsx" else signal.SIGTERM
+        mark = log_mark(env)
+        w = Watcher(argv, key_env(env, key), env.workdir, tty=True)
+        try:
+            first = wait_first_call(env, mark, key, w, what)
+            start, end = first + warmups, first + warmups + runs
+            puts, cpu0 = [], None
+            next_put = time.time() + rng.uniform(*LOGS_GAP)
+            for _ in range(4 * int((warmups + runs) / LOGS_GAP[0]) + 100):  # bound
+                now = time.time()
+                if now >= end:
+                    break
+                if cpu0 is None and now >= start:
+                    cpu0, c0 = w.tree_cpu_seconds(), now
+                if now >= next_put:
+                    tag = "bench-event-%s-%s-%03d" % (ctx.run_id, side, len(puts) + 1)
+                    puts.append((tag, put_event(ctx.client, rng.choice(groups),
+                                                logs_message(tag))))
+                    next_put += rng.uniform(*LOGS_GAP)
+                    continue
+                time.sleep(max(0.0, min(next_put, end, start if cpu0 is None else end)
+                               - time.time()))
+            cpu1, c1 = w.tree_cpu_seconds(), time.time()
+            tags = [tag for tag, _ in puts]
+            seen = wait_printed(w, tags, what)
+            time.sleep(LOGS_SETTLE)
+            check_once(w, tags, what)
+            peak = w.tree_hwm_mib()
+            procs = len(w.tree())
+            rc = w.stop(group_signal)
+            if side == "awsx" and rc != 130:
+                raise BenchError("awsx logs --tail exited with status %s on SIGINT, expected "
+                                 "130:\n%s" % (rc, w.text()))
+        finally:
+            w.stop(group_signal)
+        calls = [t for t in filter_calls(env, mark, key) if start <= t < end]
+        per_second = [0] * runs
+        for t in calls:
+            per_second[min(runs - 1, int(t - start))] += 1
+        out = types.SimpleNamespace(
+            calls=calls, per_second=per_second, per_minute=len(calls) * 60.0 / runs,
+            most=max_in_one_second(calls),
+            cpu=100 * (cpu1 - cpu0) / (c1 - c0) if cpu0 is not None else 0.0,
+            peak=peak, procs=procs, puts=len(puts),
+            delay=[seen[tag] - t for tag, t in puts if start <= t < end],
+            over=sum(1 for i in range(len(calls))
+                     if i + LOGS_AWS_LIMIT < len(calls)
+                     and calls[i + LOGS_AWS_LIMIT] - calls[i] < 1.0))
+        print("  %-5s %d s after %d s of warm-up: %d FilterLogEvents (%.0f/min), at most %d "
+              "in 1 s; %d events put, all printed once; CPU %.1f %%"
+              % ("awsx" if side == "awsx" else "CLI", runs, warmups, len(calls),
+                 out.per_minute, out.most, len(puts), out.cpu), flush=True)
+        return out
+
+    def measure(ctx, cfg):
+        rng = random.Random(LOGS_SEED)
+        a = window(ctx, cfg, "awsx", rng)
+        p = window(ctx, cfg, "peer", rng)
+        over = "the %d s window" % cfg["runs"]
+        return Measured(
+            metrics=[
+                Metric("awsx: FilterLogEvents calls per minute", [a.per_minute], "per-minute",
+                       "at most %d/min (its budget, %d/s)" % (60 * LOGS_RATE, LOGS_RATE),
+                       over=over),
+                Metric("awsx: FilterLogEvents calls in each second", a.per_second, "count",
+                       "at most %d" % LOGS_RATE),
+                Metric("awsx: most calls in any 1 s", [a.most], "count",
+                       "at most %d (AWS allows %d)" % (LOGS_RATE, LOGS_AWS_LIMIT), over=over),
+                Metric("awsx: PutLogEvents to the line printed", a.delay, "time"),
+                Metric("awsx: CPU while tailing (user+sys / wall)", [a.cpu], "percent",
+                       over=over),
+                Metric("awsx: peak RSS (VmHWM)", [a.peak], "mib", over="the whole run"),
+                Metric("%d AWS CLIs: FilterLogEvents calls per minute" % len(groups),
+                       [p.per_minute], "per-minute", over="a %d s window of their own"
+                       % cfg["runs"]),
+                Metric("%d AWS CLIs: FilterLogEvents calls in each second" % len(groups),
+                       p.per_second, "count"),
+                Metric("%d AWS CLIs: most calls in any 1 s" % len(groups), [p.most], "count",
+                       over="their window"),
+                Metric("%d AWS CLIs: PutLogEvents to the line printed" % len(groups), p.delay,
+                       "time"),
+                Metric("%d AWS CLIs: CPU while tailing (user+sys / wall, all processes)"
+                       % len(groups), [p.cpu], "percent", over="their window"),
+                Metric("%d AWS CLIs: peak RSS of one process (VmHWM)" % len(groups), [p.peak],
+                       "mib", over="the whole run"),
+            ],
+            facts=["awsx tailed the %d groups in one process for %d s after %d s of warm-up "
+                   "(counted from its first call), while %s were put, one every %.1f-%.1f s "
+                   "to a group chosen at random (fixed seed); it sent %d FilterLogEvents in "
+                   "the window, of which %d came less than 1 s after the %dth call before "
+                   "them (%d calls within one second, more than AWS's %d). It printed every "
+                   "event exactly once."
+                   % (len(groups), cfg["runs"], cfg["warmups"], plural(a.puts, "event"),
+                      LOGS_GAP[0], LOGS_GAP[1], len(a.calls), a.over, LOGS_AWS_LIMIT,
+                      LOGS_AWS_LIMIT + 1, LOGS_AWS_LIMIT),
+                   "Then, in a window of their own, one `aws logs tail --follow` per group "
+                   "(%d processes, started together by one shell) sent %d FilterLogEvents "
+                   "while %s were put, of which %d came less than 1 s after the %dth call "
+                   "before them (%d calls within one second, more than AWS's %d: on AWS, "
+                   "where every reader of the account and region shares that limit, a "
+                   "throttling risk); every event was printed exactly once."
+                   % (p.procs - 1, len(p.calls), plural(p.puts, "event"), p.over,
+                      LOGS_AWS_LIMIT, LOGS_AWS_LIMIT + 1, LOGS_AWS_LIMIT),
+                   aws_poll_fact(ctx)])
+
+    return Benchmark(
+        name="logs-rate",
+        description="How hard a tail of %d log groups calls FilterLogEvents: `awsx logs "
+                    "--tail` with `--cw-log-group` six times, then one `aws logs tail "
+                    "--follow` per group (it takes one group), each for a window of its "
+                    "own while events trickle into the groups; every request delayed by the "
+                    "fault proxy like a real round trip. The calls are counted from the "
+                    "verifying proxy's request log, against awsx's budget (%d a second, "
+                    "%d a minute) and AWS's limit (%d a second per account and region)."
+                    % (len(groups), LOGS_RATE, 60 * LOGS_RATE, LOGS_AWS_LIMIT),
+        setup=lambda env: tail_setup(env, groups),
+        awsx_cmd=awsx_cmd,
+        peer_name="%d x AWS CLI v2" % len(groups),
+        peer_cmd=peer_cmd,
+        measure=measure,
+        requires=((AWS_CLI, "apt-get install -y awscli"),),
+        notes="Untimed before the windows: the groups (one stream each) are created. Each "
+              "tool runs on its own, awsx first, so that neither's calls or start-up load "
+              "the other's window; each window starts a few seconds after the tool's first "
+              "call (its warm-up: the first read of each group) and lasts the recorded "
+              "seconds. Rounds here are seconds: the per-second counts are those of each "
+              "whole second of the window, \"most calls in any 1 s\" slides a one-second "
+              "span over the call times (arrival at the verifying proxy, after the 30 ms "
+              "delay). awsx's six groups each want a call %d ms after their last answer, "
+              "more than the budget allows, so the budget is what sets its rate: one call "
+              "every 1/(0.95 x %d) s, at most %d in any second. The AWS CLIs know nothing of "
+              "each other: each calls once every poll interval plus a round trip, and, "
+              "started together, at nearly the same moments. awsx holds each line about "
+              "one round of polls (%d groups / %d calls a second, at most 2 s) to print the "
+              "groups' lines in time order, which shows in its delay from put to line. The "
+              "AWS CLIs are stopped with SIGTERM to their process group (a shell's "
+              "background jobs ignore SIGINT), awsx with SIGINT, which must end it with "
+              "status 130." % (LOGS_POLL_MS, LOGS_RATE, LOGS_RATE, len(groups), LOGS_RATE),
+        runs=60,
+        warmups=5,
+        memory_runs=0,
+        latency_ms=30,
+        local_env="awsenv",
+    )
+
+
+# ---------------------------------------------------------------------------------
 # Environment: moto, optional delay proxy, child environment
 # ---------------------------------------------------------------------------------
 
@@ -1635,9 +2319,9 @@ def floor(workdir, runs, memory_runs):
     return summarize(timing, mem)
 
 
-def run_once(bench, side, argv, ctx, env, check, memory):
+def run_once(bench, side, argv, ctx, env, check, memory, tag=None):
     bench.before_run(ctx, side)
-    tag = "%s.%s%s" % (bench.name, side, ".mem" if memory else "")
+    tag = "%s.%s%s" % (bench.name, tag or side, ".mem" if memory else "")
     sample, rc, out, err = measure(argv, env.vars, env.workdir, env.workdir, tag, memory)
     problem = None
     if rc != 0:
@@ -1665,7 +2349,9 @@ def run_benchmark(bench, env, cfg):
         ctx = bench.setup(env)
         awsx_argv = bench.awsx_cmd(ctx)
         if bench.measure is not None:
-            result = {"measured": bench.measure(ctx, cfg), "peer_argv": None}
+            result = {"measured": bench.measure(ctx, cfg),
+                      "peer_argv": bench.peer_cmd(ctx) if bench.peer_cmd else None,
+                      "variants": []}
         else:
             result = run_alternately(bench, env, cfg, ctx, awsx_argv)
     finally:
@@ -1678,34 +2364,45 @@ def run_benchmark(bench, env, cfg):
 
 
 def run_alternately(bench, env, cfg, ctx, awsx_argv):
-    """awsx and the peer, alternately: warm-up, timing, then memory rounds."""
+    """awsx (then its variants) and the peer, alternately: warm-up, timing, then memory
+    rounds."""
     runs, warmups, memory_runs = cfg["runs"], cfg["warmups"], cfg["memory_runs"]
     peer_argv = bench.peer_cmd(ctx)
+    variants = [(label, fn(ctx)) for label, fn in bench.awsx_variants]
     timing = {"awsx": [], "peer": []}
     mem = {"awsx": [], "peer": []}
+    for k in range(len(variants)):
+        timing["v%d" % k], mem["v%d" % k] = [], []
     plan = ([("warm-up", False)] * warmups + [("run", False)] * runs
             + [("memory", True)] * memory_runs)
     counts = {"warm-up": warmups, "run": runs, "memory": memory_runs}
     seen = {"warm-up": 0, "run": 0, "memory": 0}
-    for kind, memory in plan:  # alternate: awsx, peer, awsx, peer, ...
-        a = run_once(bench, "awsx", awsx_argv, ctx, env, bench.awsx_check, memory)
-        p = run_once(bench, "peer", peer_argv, ctx, env, bench.peer_check, memory)
+    for kind, memory in plan:  # alternate: awsx, its variants, peer, awsx, ...
+        got = [("awsx", "awsx",
+                run_once(bench, "awsx", awsx_argv, ctx, env, bench.awsx_check, memory))]
+        for k, (label, argv) in enumerate(variants):
+            got.append(("v%d" % k, label, run_once(bench, "awsx", argv, ctx, env,
+                                                   bench.awsx_check, memory,
+                                                   tag="v%d" % k)))
+        got.append(("peer", bench.peer_name,
+                    run_once(bench, "peer", peer_argv, ctx, env, bench.peer_check, memory)))
         seen[kind] += 1
-        if kind == "run":
-            timing["awsx"].append(a)
-            timing["peer"].append(p)
-        elif kind == "memory":
-            mem["awsx"].append(a)
-            mem["peer"].append(p)
+        for key, _, sample in got:
+            if kind == "run":
+                timing[key].append(sample)
+            elif kind == "memory":
+                mem[key].append(sample)
         if memory:
-            detail = "awsx %6.1f MiB  %s %6.1f MiB" % (a.maxrss / 1024.0, bench.peer_name,
-                                                      p.maxrss / 1024.0)
+            detail = "  ".join("%s %6.1f MiB" % (label, s.maxrss / 1024.0)
+                               for _, label, s in got)
         else:
-            detail = "awsx %8.1f ms  %s %8.1f ms" % (a.wall * 1e3, bench.peer_name,
-                                                    p.wall * 1e3)
+            detail = "  ".join("%s %8.1f ms" % (label, s.wall * 1e3) for _, label, s in got)
         print("  %-7s %2d/%-2d  %s" % (kind, seen[kind], counts[kind], detail), flush=True)
     return {"peer_argv": peer_argv, "awsx": summarize(timing["awsx"], mem["awsx"]),
-            "peer": summarize(timing["peer"], mem["peer"])}
+            "peer": summarize(timing["peer"], mem["peer"]),
+            "variants": [{"label": label, "argv": argv,
+                          "summary": summarize(timing["v%d" % k], mem["v%d" % k])}
+                         for k, (label, argv) in enumerate(variants)]}
 
 
 def summarize(timing, mem):
@@ -1865,7 +2562,9 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
     add("Measured, not asserted: `bench/run.py` runs awsx and a peer tool on the same work, "
         "alternately (awsx, peer, awsx, peer, ...), against a local moto server it starts "
         "itself, and writes this file. Where no peer can run offline (`sam sync --watch`), "
-        "awsx is measured alone and shown beside what is expected of it. Benchmarks are not "
+        "awsx is measured alone and shown beside what is expected of it; where both run "
+        "for a while (`awsx logs --tail`, `aws logs tail --follow`), the benchmark measures "
+        "them in rounds of its own. Benchmarks are not "
         "tests: nothing checks a time or a ratio; this page records what was measured on "
         "this machine on this date.")
     add("")
@@ -1897,8 +2596,8 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
            ", through the project's SigV4-verifying proxy (`tests/support/awsenv.py`, which "
            "also applies the SAM transform moto lacks)" if verifying else "",
            "; paths in the run's temporary work directory are shown as `$WORK`"
-           if any("$WORK" in display_cmd(r[k], env, r["endpoint"])
-                  for r in results for k in ("awsx_argv", "peer_argv")) else ""))
+           if any("$WORK" in display_cmd(argv, env, r["endpoint"])
+                  for r in results for argv in all_argvs(r)) else ""))
     add("- Same environment for both tools: fixed test keys in `AWS_ACCESS_KEY_ID` / "
         "`AWS_SECRET_ACCESS_KEY`, `AWS_REGION=us-east-1`, `AWS_EC2_METADATA_DISABLED=true`, an "
         "empty temporary `HOME`, `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` naming files "
@@ -1906,9 +2605,11 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
     add("- Load average (1 min) at start %s, at end %s; other work on the machine shows up "
         "in the wall times." % (load["start"], load["end"]))
     add("- Per benchmark: fresh moto state and untimed setup; warm-up rounds (not recorded), "
-        "timing rounds, then memory rounds, each round one awsx run then one peer run; each "
+        "timing rounds, then memory rounds, each round one awsx run (then one of each awsx "
+        "variant, where a benchmark has them) then one peer run; each "
         "benchmark says how many. Every run must exit 0 and pass the benchmark's check of "
-        "its output. A benchmark of awsx alone says what its rounds are, and also stops at "
+        "its output. A benchmark that measures in rounds of its own (awsx alone, or a "
+        "long-running awsx and peer side by side) says what its rounds are, and also stops at "
         "the first round that fails its check.")
     add("")
     add("### How it is measured")
@@ -1943,13 +2644,17 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
             "Peak memory (RSS) |")
         add("|---|---|---|---|---|---|")
         for r in compared:
-            a, p = r["awsx"], r["peer"]
-            add("| %s | %s | %s | %s | %s | %s |"
-                % (r["bench"].name, r["bench"].peer_name, latency_text(r),
-                   ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"), ratio_text(a, p, "rss")))
+            p = r["peer"]
+            for name, a in [(r["bench"].name, r["awsx"])] + [
+                    ("%s (%s)" % (r["bench"].name, v["label"]), v["summary"])
+                    for v in r.get("variants", [])]:
+                add("| %s | %s | %s | %s | %s | %s |"
+                    % (name, r["bench"].peer_name, latency_text(r), ratio_text(a, p, "wall"),
+                       ratio_text(a, p, "cpu"), ratio_text(a, p, "rss")))
         add("")
     if alone:
-        add("awsx alone, against what is expected of it (no peer can run offline):")
+        add("Measured in rounds of their own, against what is expected (awsx alone where no "
+            "peer can run offline, else with its peer, as each section says):")
         add("")
         add("| Benchmark | Added latency | Measure | Median | p90 | Expected |")
         add("|---|---|---|---|---|---|")
@@ -1959,7 +2664,7 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
                     add("| %s | %s | %s | %s | %s | %s |"
                         % (r["bench"].name, latency_text(r), m.label,
                            metric_fmt(m, statistics.median(m.values)),
-                           metric_fmt(m, p90(m.values)), m.target))
+                           "" if m.over else metric_fmt(m, p90(m.values)), m.target))
         add("")
     for r in results:
         b = r["bench"]
@@ -1970,7 +2675,10 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
         add("```sh")
         add("# awsx")
         add(display_cmd(r["awsx_argv"], env, r["endpoint"]))
-        if "measured" not in r:
+        for v in r.get("variants", []):
+            add("# %s" % v["label"])
+            add(display_cmd(v["argv"], env, r["endpoint"]))
+        if r["peer_argv"]:
             add("# %s" % b.peer_name)
             add(display_cmd(r["peer_argv"], env, r["endpoint"]))
         add("```")
@@ -1994,39 +2702,58 @@ def write_report(path, results, env, args, info, versions, build_note, base, loa
     os.replace(tmp, path)
 
 
+def all_argvs(r):
+    """Every command a benchmark's section shows."""
+    return ([r["awsx_argv"]] + [v["argv"] for v in r.get("variants", [])]
+            + ([r["peer_argv"]] if r["peer_argv"] else []))
+
+
 def latency_text(r):
     return ("%d ms" % r["cfg"]["latency_ms"] if r["cfg"]["latency_ms"]
             else "n/a (no requests)" if r["bench"].local_env == "none" else "none")
 
 
 def write_compared(add, r):
-    """A benchmark's section for awsx against its peer: the table and the ratios."""
+    """A benchmark's section for awsx against its peer: the table and the ratios (with a
+    column for each awsx variant)."""
     b, a, p = r["bench"], r["awsx"], r["peer"]
+    variants = r.get("variants", [])
     add("Endpoint: %s. Timing: medians of %s each, after %s not recorded; memory: "
         "medians of %s each." % (route_text(r["cfg"]["latency_ms"], b.local_env),
                                  plural(a["wall"]["n"], "run"),
                                  plural(r["cfg"]["warmups"], "warm-up round"),
                                  plural(a["rss"]["n"], "run")))
     add("")
-    add("| | awsx | %s | peer / awsx |" % b.peer_name)
-    add("|---|---|---|---|")
+    cols = [("awsx", a)] + [("`%s`" % v["label"], v["summary"]) for v in variants]
+    add("| | %s | %s | %s |" % (" | ".join(c for c, _ in cols), b.peer_name,
+                                " | ".join("peer / %s" % c for c, _ in cols)))
+    add("|---|%s" % ("---|" * (2 * len(cols) + 1)))
     for key in ("wall", "cpu", "user", "sys", "rss"):
         fmt = mib if key == "rss" else ms
-        r_ = ratio(a, p, key)
-        add("| %s | %s | %s | %s |" % (PHRASES[key][0], fmt_stat(a[key], fmt),
+
+        def rat(x):
+            r_ = ratio(x, p, key)
+            return "n/a" if r_ != r_ else "%.1fx" % r_
+        add("| %s | %s | %s | %s |" % (PHRASES[key][0],
+                                       " | ".join(fmt_stat(x[key], fmt) for _, x in cols),
                                        fmt_stat(p[key], fmt),
-                                       "n/a" if r_ != r_ else "%.1fx" % r_))
+                                       " | ".join(rat(x) for _, x in cols)))
     add("")
     add("In words: %s, %s, %s." % (ratio_text(a, p, "wall"), ratio_text(a, p, "cpu"),
                                    ratio_text(a, p, "rss")))
+    for v in variants:
+        x = v["summary"]
+        add("With `%s`: %s, %s, %s." % (v["label"], ratio_text(x, p, "wall"),
+                                        ratio_text(x, p, "cpu"), ratio_text(x, p, "rss")))
     add("")
 
 
 def write_measured(add, r):
-    """A benchmark's section for awsx alone: its metrics against their targets."""
+    """A benchmark's section measured in its own rounds (awsx alone, or awsx and a
+    long-running peer): its metrics against their targets."""
     b, m = r["bench"], r["measured"]
     add("Endpoint: %s. %s recorded%s."
-        % (route_text(r["cfg"]["latency_ms"], b.local_env, alone=True),
+        % (route_text(r["cfg"]["latency_ms"], b.local_env, alone=not b.peer_name),
            plural(r["cfg"]["runs"], "round"),
            ", after %s not recorded" % plural(r["cfg"]["warmups"], "warm-up round")
            if r["cfg"]["warmups"] else ""))
@@ -2060,7 +2787,8 @@ def ordinal(n):
 
 def metric_fmt(m, x):
     return {"time": ms, "mib": mib, "percent": lambda v: "%.2f %%" % v,
-            "count": lambda v: "%g" % v, "rate": lambda v: "%.1f/s" % v}[m.kind](x)
+            "count": lambda v: "%g" % v, "rate": lambda v: "%.1f/s" % v,
+            "per-minute": lambda v: "%.0f/min" % v, "ratio": lambda v: "%.1fx" % v}[m.kind](x)
 
 
 def print_summary(results, base):
@@ -2073,11 +2801,13 @@ def print_summary(results, base):
         if "measured" in r:
             continue
         a, p = r["awsx"], r["peer"]
-        for label, s in (("awsx", a), (r["bench"].peer_name, p)):
-            print(row % (r["bench"].name, label, ms(s["wall"]["median"]),
+        variants = [(v["label"], v["summary"]) for v in r.get("variants", [])]
+        for label, s in [("awsx", a)] + variants + [(r["bench"].peer_name, p)]:
+            print(row % (r["bench"].name, label[:22], ms(s["wall"]["median"]),
                          ms(s["cpu"]["median"]), mib(s["rss"]["median"])))
-        print(row % ("", "peer/awsx", "%.1fx" % ratio(a, p, "wall"),
-                     "%.1fx" % ratio(a, p, "cpu"), "%.1fx" % ratio(a, p, "rss")))
+        for label, x in [("awsx", a)] + variants:
+            print(row % ("", ("peer/" + label)[:22], "%.1fx" % ratio(x, p, "wall"),
+                         "%.1fx" % ratio(x, p, "cpu"), "%.1fx" % ratio(x, p, "rss")))
     print("(medians; peer/awsx > 1: awsx is faster / uses less.  Floor, /bin/true measured the "
           "same way: %s wall, %s CPU, %s)" % (ms(base["wall"]["median"]),
                                               ms(base["cpu"]["median"]),
@@ -2085,7 +2815,9 @@ def print_summary(results, base):
     for r in results:
         if "measured" not in r:
             continue
-        print("\n%s (awsx alone)" % r["bench"].name)
+        b = r["bench"]
+        print("\n%s (%s)" % (b.name, "awsx and %s, in rounds of its own" % b.peer_name
+                             if b.peer_name else "awsx alone"))
         for m in r["measured"].metrics:
             if m.over:
                 print("  %-62s %10s  (%s)" % (m.label, metric_fmt(m, m.values[0]), m.over))
@@ -2230,7 +2962,7 @@ def main(argv=None):
         for b in REGISTRY:
             target = {"moto": "moto", "awsenv": "the verifying proxy"}.get(b.local_env)
             print("%-18s %s (%s, %s, %s, %s)\n    %s"
-                  % (b.name, "awsx alone" if b.measure else "vs " + b.peer_name,
+                  % (b.name, "vs " + b.peer_name if b.peer_name else "awsx alone",
                      plural(b.runs, "run"), plural(b.warmups, "warm-up"),
                      "no memory runs" if b.measure else plural(b.memory_runs, "memory run"),
                      "no requests" if not target else
@@ -2292,8 +3024,10 @@ def main(argv=None):
         for b in selected:
             cfg = configs[b.name]
             if b.measure:
-                print("benchmark %s: awsx alone (%d warm-up, %d recorded rounds)"
-                      % (b.name, cfg["warmups"], cfg["runs"]), flush=True)
+                print("benchmark %s: %s (%d warm-up, %d recorded rounds)"
+                      % (b.name, "awsx and %s, measured in its own rounds" % b.peer_name
+                         if b.peer_name else "awsx alone", cfg["warmups"], cfg["runs"]),
+                      flush=True)
             else:
                 print("benchmark %s: awsx vs %s (%d warm-up, %d timing, %d memory rounds)"
                       % (b.name, b.peer_name, cfg["warmups"], cfg["runs"],
