@@ -80,6 +80,7 @@ static int emit(const struct logs_item *item, void *ud)
 	} else {
 		logs_format_trace(&p->line, item->trace, &p->fmt);
 	}
+	errno = 0;
 	if (fwrite(p->line.buf, 1, p->line.len, stdout) != p->line.len ||
 	    (p->tail && fflush(stdout))) {
 		p->write_error = errno ? errno : EIO;
@@ -175,13 +176,22 @@ int cmd_logs(struct cli_ctx *cli, struct cli_args *args)
 	if (!o.tail && !o.end_ms)
 		o.end_ms = now;
 	if (o.end_ms && o.end_ms < o.start_ms) {
-		cli_error("--end-time is before --start-time");
+		if (!cli_arg(args, "end-time"))
+			cli_error("--start-time is in the future (give --end-time, or --tail to wait for it)");
+		else
+			cli_error("--end-time is before --start-time");
 		rc = AWSX_EUSAGE;
 		goto out;
 	}
 	if (cli_arg(args, "late-window")) {
 		if (logs_parse_duration(cli_arg(args, "late-window"), &o.late_window_ms, &err)) {
 			cli_error("--late-window: %s", err.message);
+			rc = AWSX_EUSAGE;
+			goto out;
+		}
+		if (o.late_window_ms > 24LL * 3600 * 1000) {
+			cli_error("--late-window: '%s' is more than a day",
+				  cli_arg(args, "late-window"));
 			rc = AWSX_EUSAGE;
 			goto out;
 		}
@@ -235,6 +245,12 @@ int cmd_logs(struct cli_ctx *cli, struct cli_args *args)
 				  sources.v[i].region ? sources.v[i].region : "");
 
 	rc = logs_run(cli->aws, &sources, &o, &stats, &err);
+	/* a range is written through stdio's buffer: a closed pipe shows here */
+	errno = 0;
+	if (rc == 0 && fflush(stdout)) {
+		p.write_error = errno ? errno : EIO;
+		rc = 1;
+	}
 	if (cli->g.debug)
 		cli_error("logs: %lu requests, %lu pages, %lu events (%lu live), %lu repeats dropped, "
 			  "%lu late, %lu throttled, %lu traces",

@@ -35,6 +35,19 @@ static inline double logs_jnum(const cJSON *o, const char *name)
 	return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/*
+ * A time from a service (epoch ms, or seconds times scale) as an integer,
+ * clamped to +-2^62 so that no answer can make the conversion undefined.
+ */
+static inline long long logs_jtime(const cJSON *o, const char *name, double scale)
+{
+	double v = logs_jnum(o, name) * scale;
+	const double lim = 4611686018427387904.0; /* 2^62 */
+	if (!(v == v))
+		return 0; /* NaN */
+	return v > lim ? (long long)lim : v < -lim ? -(long long)lim : (long long)v;
+}
+
 /* ---- events already printed (seen.c) ---- */
 
 /*
@@ -109,6 +122,7 @@ struct logs_group {
 	long long max_ts;   /* the newest timestamp printed */
 	int done;	    /* range: read to the end */
 	int missing;	    /* answered ResourceNotFound last time */
+	int missing_polls;  /* ... so many times in a row */
 	int noted_missing;
 	int failures;	    /* transient failures in a row */
 	struct logs_live_session *session; /* --live: the session that carries it */
@@ -146,11 +160,12 @@ void logs_runner_note(struct logs_runner *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * One event read by a poll (event_id set) or a live session (event_id
- * NULL): dropped when seen before, else handed on.  Groups with a live
- * session are keyed by content on both paths (live events have no id).
+ * One event read by a poll (live 0) or a live session (live 1): dropped
+ * when seen before, else handed on.  Tails key events by eventId; events
+ * without one, and every event of a group with a live session (live
+ * events have no id), by content.
  */
-void logs_runner_event(struct logs_runner *r, struct logs_group *g, const char *stream,
+void logs_runner_event(struct logs_runner *r, struct logs_group *g, int live, const char *stream,
 		       const char *event_id, long long timestamp, long long ingestion_time,
 		       const char *message);
 /*

@@ -111,8 +111,9 @@ static void session_update(struct logs_live_session *sess, const cJSON *doc)
 		struct logs_group *g = group_of(sess, logs_jstr(e, "logGroupIdentifier"));
 		if (!g)
 			continue;
-		logs_runner_event(r, g, logs_jstr(e, "logStreamName"), NULL, (long long)logs_jnum(e, "timestamp"),
-				  (long long)logs_jnum(e, "ingestionTime"), logs_jstr(e, "message"));
+		logs_runner_event(r, g, 1, logs_jstr(e, "logStreamName"), NULL,
+				  logs_jtime(e, "timestamp", 1), logs_jtime(e, "ingestionTime", 1),
+				  logs_jstr(e, "message"));
 	}
 }
 

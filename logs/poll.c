@@ -38,6 +38,7 @@
 
 
 static void send(struct logs_group *g, long delay_ms);
+static void prune(struct logs_runner *r);
 
 static double uniform01(void)
 {
@@ -135,6 +136,8 @@ static void arm_flush(struct logs_runner *r)
 void logs_runner_flush(struct logs_runner *r)
 {
 	int rc;
+	if (r->rc)
+		return; /* the run has ended: nothing more is printed */
 	if (r->o->tail)
 		rc = logs_merge_flush(&r->merge, now_ms_monotonic(), r->hold_ms, LLONG_MIN, 0,
 				      r->o->emit, r->o->ud);
@@ -182,34 +185,36 @@ static char *jdup(const cJSON *o, const char *name)
 
 static int by_time(const void *a, const void *b)
 {
-	long long x = (long long)logs_jnum(*(const cJSON *const *)a, "timestamp");
-	long long y = (long long)logs_jnum(*(const cJSON *const *)b, "timestamp");
+	long long x = logs_jtime(*(const cJSON *const *)a, "timestamp", 1);
+	long long y = logs_jtime(*(const cJSON *const *)b, "timestamp", 1);
 	return x < y ? -1 : x > y;
 }
 
-void logs_runner_event(struct logs_runner *r, struct logs_group *g, const char *stream,
+void logs_runner_event(struct logs_runner *r, struct logs_group *g, int live, const char *stream,
 		       const char *event_id, long long timestamp, long long ingestion_time,
 		       const char *message)
 {
 	struct logs_event ev = {g->src, g->index, timestamp, ingestion_time, NULL, NULL, NULL};
 	if (r->rc)
 		return;
-	if (g->session) {
-		/* live events have no id: both paths key by content */
-		struct strbuf key = STRBUF_INIT;
-		logs_live_key(&key, stream, timestamp, message);
-		int fresh = logs_seen_add(&r->seen, g->index, key.buf, timestamp);
-		strbuf_release(&key);
+	if (r->o->tail) {
+		int fresh;
+		if (g->session || !event_id || !*event_id) {
+			struct strbuf key = STRBUF_INIT;
+			logs_live_key(&key, stream, timestamp, message);
+			fresh = logs_seen_add(&r->seen, g->index, key.buf, timestamp);
+			strbuf_release(&key);
+		} else {
+			fresh = logs_seen_add(&r->seen, g->index, event_id, timestamp);
+		}
 		if (!fresh) {
 			r->stats.duplicates++;
 			return;
 		}
-		if (!event_id)
-			r->stats.live++;
-	} else if (r->o->tail && event_id && !logs_seen_add(&r->seen, g->index, event_id, timestamp)) {
-		r->stats.duplicates++;
-		return;
+		prune(r); /* live groups add without polling: forget on the clock too */
 	}
+	if (live)
+		r->stats.live++;
 	ev.event_id = xstrdup(event_id ? event_id : "");
 	ev.stream = xstrdup(stream ? stream : "");
 	ev.message = xstrdup(message ? message : "");
@@ -237,9 +242,9 @@ static void take_events(struct logs_group *g, const cJSON *events)
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(v[i], "eventId");
 		const cJSON *stream = cJSON_GetObjectItemCaseSensitive(v[i], "logStreamName");
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(v[i], "message");
-		logs_runner_event(r, g, cJSON_IsString(stream) ? stream->valuestring : NULL,
-				  cJSON_IsString(id) ? id->valuestring : "",
-				  (long long)logs_jnum(v[i], "timestamp"), (long long)logs_jnum(v[i], "ingestionTime"),
+		logs_runner_event(r, g, 0, cJSON_IsString(stream) ? stream->valuestring : NULL,
+				  cJSON_IsString(id) ? id->valuestring : NULL,
+				  logs_jtime(v[i], "timestamp", 1), logs_jtime(v[i], "ingestionTime", 1),
 				  cJSON_IsString(msg) ? msg->valuestring : NULL);
 	}
 	free(v);
@@ -341,7 +346,10 @@ static void page_failed(struct logs_group *g, const struct aws_error *err, int r
 					 named(g, nb, sizeof(nb)));
 		g->noted_missing = loud;
 		g->missing = 1;
-		send(g, (long)o->missing_retry_ms);
+		/* 5 s, 10 s, 20 s, then every 30 s: a group that never comes costs little */
+		long long delay = o->missing_retry_ms << (g->missing_polls < 3 ? g->missing_polls : 3);
+		g->missing_polls++;
+		send(g, (long)(delay > 30000 && o->missing_retry_ms <= 30000 ? 30000 : delay));
 		return;
 	}
 	if (cls != RETRY_NO && (o->tail || ++g->failures < RANGE_MAX_ATTEMPTS)) {
@@ -386,6 +394,7 @@ static void on_page(struct aws_call *call, struct aws_response *resp,
 	if (g->failures >= 3)
 		logs_runner_note(r, "log group %s: reading again", named(g, nb, sizeof(nb)));
 	g->failures = 0;
+	g->missing_polls = 0;
 	if (g->missing) {
 		g->missing = 0;
 		if (g->noted_missing)

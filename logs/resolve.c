@@ -70,7 +70,9 @@ static void add_source(struct logs_sources *s, const char *resource, char *group
 		       enum logs_source_kind kind)
 {
 	for (size_t i = 0; i < s->nr; i++) {
-		if (!strcmp(s->v[i].group, group)) {
+		const char *ri = s->v[i].region;
+		int same_region = (!ri && !region) || (ri && region && !strcmp(ri, region));
+		if (same_region && !strcmp(s->v[i].group, group)) {
 			free(group);
 			free(region);
 			return;
@@ -120,6 +122,23 @@ static void on_answer(struct aws_call *call, struct aws_response *resp,
 	}
 }
 
+/*
+ * A stage writes execution logs when some method setting (the all-methods key too)
+ * has loggingLevel INFO or ERROR; otherwise its group never comes and
+ * would only cost polls.
+ */
+static int execution_logging(const cJSON *stage)
+{
+	const cJSON *m;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(stage, "methodSettings"))
+	{
+		const char *level = logs_jstr(m, "loggingLevel");
+		if (level && (!strcmp(level, "INFO") || !strcmp(level, "ERROR")))
+			return 1;
+	}
+	return 0;
+}
+
 /* The groups of one answered resource, in the order of the stack's listing. */
 static void take_answer(struct resolver *r, const struct ask *a)
 {
@@ -152,9 +171,11 @@ static void take_answer(struct resolver *r, const struct ask *a)
 			const char *name = logs_jstr(stage, "stageName");
 			if (!name)
 				continue;
-			add_source(r->out, res->id,
-				   xstrfmt("API-Gateway-Execution-Logs_%s/%s", res->physical, name),
-				   NULL, LOGS_SRC_API_EXECUTION);
+			if (execution_logging(stage))
+				add_source(r->out, res->id,
+					   xstrfmt("API-Gateway-Execution-Logs_%s/%s", res->physical,
+						   name),
+					   NULL, LOGS_SRC_API_EXECUTION);
 			add_arn(r, res->id,
 				logs_jstr(cJSON_GetObjectItemCaseSensitive(stage, "accessLogSettings"),
 				     "destinationArn"),
@@ -278,11 +299,14 @@ int logs_resolve(struct aws_ctx *ctx, const struct logs_resolve_options *o,
 		asks = xcalloc(res.nr + 1, sizeof(*asks));
 		for (size_t i = 0; i < res.nr; i++) {
 			const struct cfn_resource *x = &res.r[i];
-			if (!x->physical || !selected(o, x->id, hits))
-				continue;
 			struct ask *a = &asks[nr_asks];
-			if (!(a->svc = ask_call(x, &a->call)))
+			if (!x->physical || !(a->svc = ask_call(x, &a->call)))
 				continue;
+			/* a --name counts only for resources that write logs */
+			if (!selected(o, x->id, hits)) {
+				aws_call_release(&a->call);
+				continue;
+			}
 			a->res = x;
 			nr_asks++;
 		}

@@ -29,6 +29,7 @@ struct fetch {
 	struct aws_call call;
 	cJSON *summaries; /* the summaries of the ids asked, by position */
 	char *token;
+	int failures; /* in a row */
 	struct fetch *next;
 };
 
@@ -41,7 +42,8 @@ struct logs_traces {
 	long long next_start;	  /* tail: where the next poll starts */
 	long long poll_wall;
 	char *token;
-	int backoff;		  /* throttled or failed polls in a row */
+	int backoff;		  /* throttled or failed summary polls in a row */
+	int noted_throttle;
 	int reading;		  /* summaries or traces still being read */
 	int fetches;		  /* BatchGetTraces calls under way */
 	struct fetch *fetch_list;
@@ -103,24 +105,29 @@ static void next_window(struct logs_traces *t, long delay_ms)
 	ask_summaries(t, delay_ms);
 }
 
-static long backoff_ms(struct logs_traces *t)
+static long backoff_ms(int failures)
 {
-	long d = TRACE_POLL_MS << (t->backoff < 4 ? t->backoff : 4);
+	long d = TRACE_POLL_MS << (failures < 4 ? failures : 4);
 	d = d > TRACE_MAX_BACKOFF_MS ? TRACE_MAX_BACKOFF_MS : d;
 	return d / 2 + (long)(arc4random() % (uint32_t)(d / 2 + 1)); /* jitter */
 }
 
-/* A failed X-Ray call: 1 when it is tried again (throttling, network), 0 when the run ended. */
-static int failed(struct logs_traces *t, const struct aws_error *err, int rc)
+/*
+ * A failed X-Ray call, *failures its own count of failures in a row: 1
+ * when it is tried again (throttling, network), 0 when the run ended.
+ */
+static int failed(struct logs_traces *t, int *failures, const struct aws_error *err, int rc)
 {
 	struct logs_runner *r = t->r;
 	enum retry_class cls = retry_classify(err->http_status, err->code, rc == -AWSX_ENET);
-	if (cls == RETRY_NO || (!r->o->tail && t->backoff >= 6)) {
+	if (cls == RETRY_NO || (!r->o->tail && *failures >= 6)) {
 		logs_runner_stop(r, rc, err);
 		return 0;
 	}
-	if (t->backoff++ == 0 && cls == RETRY_THROTTLE)
+	if ((*failures)++ == 0 && cls == RETRY_THROTTLE && !t->noted_throttle) {
+		t->noted_throttle = 1;
 		logs_runner_note(r, "X-Ray is throttled (%s): slowing down", err->code);
+	}
 	return 1;
 }
 
@@ -136,8 +143,8 @@ static void on_summaries(struct aws_call *call, struct aws_response *resp,
 	if (r->rc || rc == -AWSX_EINTR)
 		return;
 	if (rc) {
-		if (failed(t, err, rc))
-			ask_summaries(t, backoff_ms(t));
+		if (failed(t, &t->backoff, err, rc))
+			ask_summaries(t, backoff_ms(t->backoff));
 		return;
 	}
 	t->backoff = 0;
@@ -149,9 +156,14 @@ static void on_summaries(struct aws_call *call, struct aws_response *resp,
 		const char *id = logs_jstr(s, "Id");
 		if (!id || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "IsPartial")))
 			continue;
-		char *key = xstrfmt("%s#%d", id, (int)logs_jnum(s, "Revision"));
-		long long start = (long long)(logs_jnum(s, "StartTime") * 1000.0);
-		if (logs_seen_add(&r->seen, t->seen_group, key, start ? start : t->w_start))
+		char *key = xstrfmt("%s#%lld", id, logs_jtime(s, "Revision", 1));
+		/*
+		 * Kept under when it was seen: a tail asks by update time, so a trace
+		 * that started long ago comes back until its updates are old too.
+		 */
+		long long start = logs_jtime(s, "StartTime", 1000);
+		if (logs_seen_add(&r->seen, t->seen_group, key,
+				  r->o->tail ? t->poll_wall : start ? start : t->w_start))
 			cJSON_AddItemToArray(want, cJSON_Duplicate(s, 1));
 		free(key);
 	}
@@ -228,7 +240,7 @@ static long long first_start(const cJSON *docs)
 		if (st > 0 && (best == 0 || st < best))
 			best = st;
 	}
-	return (long long)(best * 1000.0);
+	return best > 4.6e15 ? 0 : (long long)(best * 1000.0);
 }
 
 static void take_trace(struct fetch *f, const cJSON *trace)
@@ -253,15 +265,18 @@ static void take_trace(struct fetch *f, const cJSON *trace)
 			cJSON_Delete(parsed);
 	}
 	lt.duration = sum ? logs_jnum(sum, "Duration") : logs_jnum(trace, "Duration");
-	lt.start_ms = sum ? (long long)(logs_jnum(sum, "StartTime") * 1000.0) : 0;
+	lt.start_ms = sum ? logs_jtime(sum, "StartTime", 1000) : 0;
 	if (!lt.start_ms)
 		lt.start_ms = first_start(lt.segments);
 	if (sum) {
-		lt.http_status = (int)logs_jnum(cJSON_GetObjectItemCaseSensitive(sum, "Http"), "HttpStatus");
+		long long status = logs_jtime(cJSON_GetObjectItemCaseSensitive(sum, "Http"),
+					      "HttpStatus", 1);
+		lt.http_status = status > 0 && status < 1000 ? (int)status : 0;
 		lt.has_error = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, "HasError"));
 		lt.has_fault = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, "HasFault"));
 		lt.has_throttle = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, "HasThrottle"));
-		lt.revision = (int)logs_jnum(sum, "Revision");
+		long long rev = logs_jtime(sum, "Revision", 1);
+		lt.revision = rev > 0 && rev < INT_MAX ? (int)rev : 0;
 	}
 	r->stats.traces++;
 	logs_runner_item(r, NULL, &lt);
@@ -279,13 +294,16 @@ static void on_traces(struct aws_call *call, struct aws_response *resp,
 	if (r->rc || rc == -AWSX_EINTR)
 		return;
 	if (rc) {
-		if (failed(t, err, rc))
-			send_fetch(f, backoff_ms(t));
+		if (failed(t, &f->failures, err, rc))
+			send_fetch(f, backoff_ms(f->failures));
 		return;
 	}
+	f->failures = 0;
 	const cJSON *trace;
 	cJSON_ArrayForEach(trace, cJSON_GetObjectItemCaseSensitive(resp->json, "Traces"))
 		take_trace(f, trace);
+	if (r->rc)
+		return; /* the printer stopped */
 	free(f->token);
 	f->token = NULL;
 	const char *next = logs_jstr(resp->json, "NextToken");

@@ -430,6 +430,8 @@ Resources:
     Type: AWS::Serverless::Api
     Properties:
       StageName: dev
+      MethodSettings:
+        - {ResourcePath: "/*", HttpMethod: "*", LoggingLevel: INFO}
       AccessLogSetting:
         DestinationArn: !GetAtt AccessLogs.Arn
         Format: '$context.requestId'
@@ -502,6 +504,14 @@ def test_stack_groups_labelled_rest_stage_not_prod(tmp):
         ["Api", "Api", "Machine"], r.stdout
     r = logs_run(env, "--stack-name", stack, "--name", "Nope", expect=2)
     assert "no resource 'Nope'" in r.stderr and "HelloFunction" in r.stderr, r.stderr
+    # a resource that writes no logs of its own is no --name either
+    r = logs_run(env, "--stack-name", stack, "--name", "AccessLogs", expect=2)
+    assert "no resource 'AccessLogs'" in r.stderr, r.stderr
+    # execution logs only for a stage that writes them: the SAM "Stage" stage does not
+    r = logs_run(env, "--stack-name", stack, "--name", "Api", "--debug")
+    found = [x for x in r.stderr.splitlines() if x.startswith("awsx: logs: Api -> ")]
+    assert sorted(x.split(" -> ")[1] for x in found) == sorted(
+        [where["Api"], where["Api access"]]), found
 
 
 # ---- traces ----
