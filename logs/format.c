@@ -11,6 +11,7 @@
  */
 #include "logs/internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,10 @@ enum logs_mark logs_classify(const char *message)
 
 static void add_time(struct strbuf *out, long long ms, int utc)
 {
+	/* one line after another is mostly the same second: format it once */
+	static long long cached_secs = LLONG_MIN;
+	static int cached_utc = -1;
+	static char cached[32];
 	/* floor division without ms - 999, which overflows for LLONG_MIN */
 	long long secs = ms / 1000;
 	int frac = (int)(ms % 1000);
@@ -118,34 +123,48 @@ static void add_time(struct strbuf *out, long long ms, int utc)
 		secs--;
 		frac += 1000;
 	}
-	time_t t = (time_t)secs;
-	struct tm tm;
-	char buf[32];
-	if (utc)
-		gmtime_r(&t, &tm);
-	else
-		localtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), utc ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
-	strbuf_addf(out, "%s.%03d%s", buf, frac, utc ? "Z" : "");
+	if (secs != cached_secs || utc != cached_utc) {
+		time_t t = (time_t)secs;
+		struct tm tm;
+		if (utc)
+			gmtime_r(&t, &tm);
+		else
+			localtime_r(&t, &tm);
+		if (!strftime(cached, sizeof(cached), utc ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S",
+			      &tm))
+			cached[0] = '\0';
+		cached_secs = secs;
+		cached_utc = utc;
+	}
+	char tail[8] = {'.', (char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+			(char)('0' + frac % 10), 'Z', 0};
+	if (!utc)
+		tail[4] = 0;
+	strbuf_adds(out, cached);
+	strbuf_adds(out, tail);
 }
 
 /* Text with control characters escaped; newlines continue under indent. */
 static void add_text(struct strbuf *out, const char *s, size_t len, size_t indent)
 {
+	size_t plain = 0; /* start of the run of bytes that go out as they are */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if ((c >= 0x20 && c != 0x7f) || c == '\t')
+			continue;
+		strbuf_add(out, s + plain, i - plain);
+		plain = i + 1;
 		if (c == '\n') {
 			strbuf_addch(out, '\n');
 			for (size_t k = 0; k < indent; k++)
 				strbuf_addch(out, ' ');
 		} else if (c == '\r' && i + 1 < len && s[i + 1] == '\n') {
 			continue;
-		} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			strbuf_addf(out, "\\x%02x", c);
 		} else {
-			strbuf_addch(out, (char)c);
+			strbuf_addf(out, "\\x%02x", c);
 		}
 	}
+	strbuf_add(out, s + plain, len - plain);
 }
 
 /*

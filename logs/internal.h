@@ -101,6 +101,8 @@ void logs_merge_add_trace(struct logs_merge *m, struct logs_trace *t, long long 
 int logs_merge_flush(struct logs_merge *m, long long now_ms, long long hold_ms,
 		     long long watermark, int flush_all, logs_emit_fn *emit, void *ud);
 size_t logs_merge_size(const struct logs_merge *m);
+/* The oldest timestamp waiting (LLONG_MAX when none). */
+long long logs_merge_min(const struct logs_merge *m);
 
 /* ---- one run of `awsx logs` (poll.c, traces.c, live.c) ---- */
 

@@ -65,6 +65,11 @@ size_t logs_merge_size(const struct logs_merge *m)
 	return m->nr;
 }
 
+long long logs_merge_min(const struct logs_merge *m)
+{
+	return m->nr ? m->heap[0].timestamp : LLONG_MAX;
+}
+
 static int before(const struct logs_merge_entry *a, const struct logs_merge_entry *b)
 {
 	if (a->timestamp != b->timestamp)
