@@ -8,8 +8,9 @@
 # throw-away profile, then `awsx lc-migrate` inventory, plan, apply, undo
 # and export over a small estate of launch configurations, then deploys
 # examples/blog with `awsx sync` and shows a no-change sync, `awsx sync
-# --code` pushing an edited handler and a template change deployed.
-# Nothing leaves this machine.
+# --code` pushing an edited handler and a template change deployed, and
+# last `awsx logs` over the stack's logs: a range, JSON, and a tail that
+# prints an event CloudWatch ingested late.  Nothing leaves this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -99,5 +100,32 @@ echo "\$ (Timeout 10 -> 15 in template.yaml: an infrastructure change)"
 sed -i 's/Timeout: 10/Timeout: 15/' template.yaml
 run "$AWSX" sync --stack-name blog --no-confirm
 cd "$ROOT"
+
+echo
+echo "== logs: the blog stack's logs, merged and labelled"
+echo "(moto runs no Lambda code: one invocation of each function and of the API is"
+echo " written to CloudWatch Logs the way Lambda and API Gateway write it)"
+AWSX_ENV_DIR=$ENVDIR "$AWSX_PYTHON" tests/support/logstest.py invocations \
+	--stack-name blog --region eu-west-1 >/dev/null
+run "$AWSX" logs --stack-name blog --start-time 5m
+run "$AWSX" logs --stack-name blog --name HelloWorldFunction --output json
+echo
+echo "\$ awsx logs --stack-name blog --tail --start-time 30s   # for 8 s: the last 30 s, then"
+echo "  an invocation logged while tailing, then one that CloudWatch ingests 10 s late"
+echo "  (tailers that ask only for newer events miss it); Ctrl-C ends it with status 130"
+set +e
+"$AWSX" logs --stack-name blog --tail --start-time 30s &
+TAIL=$!
+sleep 2
+AWSX_ENV_DIR=$ENVDIR "$AWSX_PYTHON" tests/support/logstest.py invocations \
+	--stack-name blog --region eu-west-1 --tag "while tailing" >/dev/null
+sleep 2
+AWSX_ENV_DIR=$ENVDIR "$AWSX_PYTHON" tests/support/logstest.py invocations \
+	--stack-name blog --region eu-west-1 --late-ms 10000 --tag "ingested 10 s late" >/dev/null
+sleep 4
+kill -INT $TAIL
+wait $TAIL
+echo "exit status: $?"
+set -e
 echo
 echo "demo finished: awsx is at $AWSX"

@@ -310,3 +310,55 @@ def batch_get_traces(trace_ids, region=REGION):
         for t in r["Traces"]:
             out[t["Id"]] = [json.loads(s["Document"]) for s in t["Segments"]]
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Invocations, as Lambda and API Gateway would log them (the demo, by hand)
+# --------------------------------------------------------------------------------------
+
+def log_invocations(stack_name, region=REGION, late_ms=0, tag="demo"):
+    """Write one invocation of every function of stack_name (and of its REST APIs'
+    stages) the way Lambda and API Gateway log it: START, a JSON line, END, REPORT, and
+    the stage's execution log.  late_ms > 0 dates the events that far in the past, as
+    events CloudWatch ingests late.  Returns how many events were put."""
+    cfn = client("cloudformation", region)
+    res = cfn.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
+    t = now_ms() - late_ms
+    n = 0
+    for r in res:
+        rid = secrets.token_hex(4) + "-" + secrets.token_hex(2)
+        if r["ResourceType"] == "AWS::Lambda::Function":
+            stream = time.strftime("%Y/%m/%d/[$LATEST]") + secrets.token_hex(16)
+            body = json.dumps({"level": "INFO", "requestId": rid, "message": "%s: %s"
+                               % (r["LogicalResourceId"], tag)})
+            n += put_events("/aws/lambda/%s" % r["PhysicalResourceId"], stream, [
+                (t, "START RequestId: %s Version: $LATEST\n" % rid),
+                (t + 3, body + "\n"),
+                (t + 5, "END RequestId: %s\n" % rid),
+                (t + 5, "REPORT RequestId: %s\tDuration: 2.71 ms\tBilled Duration: 3 ms\t"
+                        "Memory Size: 128 MB\tMax Memory Used: 41 MB\n" % rid)], region=region)
+            t += 7
+        elif r["ResourceType"] == "AWS::ApiGateway::RestApi":
+            api = client("apigateway", region)
+            for stage in api.get_stages(restApiId=r["PhysicalResourceId"])["item"]:
+                levels = [m.get("loggingLevel") for m in stage.get("methodSettings", {}).values()]
+                if not {"INFO", "ERROR"} & set(levels):
+                    continue           # execution logging off: API Gateway writes nothing
+                n += put_events("API-Gateway-Execution-Logs_%s/%s" % (
+                    r["PhysicalResourceId"], stage["stageName"]), secrets.token_hex(16), [
+                    (t - 2, "(%s) Method request path: {}" % rid),
+                    (t + 6, "(%s) Method completed with status: 200" % rid)], region=region)
+    return n
+
+
+if __name__ == "__main__":
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    inv = sub.add_parser("invocations", help="log one invocation of every function of a stack")
+    inv.add_argument("--stack-name", required=True)
+    inv.add_argument("--region", default=REGION)
+    inv.add_argument("--late-ms", type=int, default=0)
+    inv.add_argument("--tag", default="demo")
+    a = ap.parse_args()
+    print(log_invocations(a.stack_name, a.region, a.late_ms, a.tag))
