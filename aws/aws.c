@@ -681,7 +681,9 @@ static void pending_complete(struct aws_ctx *ctx, struct pending *p)
 		strbuf_release(&resp->body);
 		resp->body = p->hr.body;
 		strbuf_init(&p->hr.body, 0);
-		pending_finish(p, p->call->on_stream ? 0 : parse_success(p->svc, resp, &p->err));
+		pending_finish(p, p->call->on_stream || (p->call->flags & AWS_CALL_RAW)
+				      ? 0
+				      : parse_success(p->svc, resp, &p->err));
 		return;
 	} else {
 		p->err.kind = AWSX_ESERVICE;

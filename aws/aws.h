@@ -112,6 +112,7 @@ int aws_ctx_credentials(struct aws_ctx *ctx,
 enum aws_call_flags {
 	AWS_CALL_NO_RETRY = (1 << 0),
 	AWS_CALL_ANONYMOUS = (1 << 1), /* send unsigned (e.g. AssumeRoleWithWebIdentity) */
+	AWS_CALL_RAW = (1 << 2),       /* leave a successful answer unparsed: resp->body only */
 };
 
 struct aws_call {

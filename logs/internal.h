@@ -72,6 +72,22 @@ void logs_seen_prune(struct logs_seen *s, size_t group, long long before_ms);
 /* Forget every group's events older than the thresholds in before_ms[group] (nr groups). */
 void logs_seen_prune_all(struct logs_seen *s, const long long *before_ms, size_t nr);
 
+/* ---- pages parsed into an arena (arena.c) ---- */
+
+struct logs_arena {
+	struct arena_block *blocks;
+};
+
+void logs_arena_init(struct logs_arena *a);
+/*
+ * Parse text into a tree that lives in a: read it, never cJSON_Delete it;
+ * logs_arena_reset frees every tree parsed since the last reset.  NULL
+ * when text is not JSON.
+ */
+cJSON *logs_arena_parse(struct logs_arena *a, const char *text, size_t len);
+void logs_arena_reset(struct logs_arena *a);
+void logs_arena_release(struct logs_arena *a);
+
 /* ---- the reorder buffer (merge.c) ---- */
 
 /*
@@ -146,6 +162,7 @@ struct logs_runner {
 	int flush_armed;
 	struct logs_seen seen;
 	struct logs_merge merge;
+	struct logs_arena arena; /* FilterLogEvents pages */
 	struct logs_stats stats;
 	struct logs_traces *traces;
 	struct logs_live *live;

@@ -91,7 +91,8 @@ static void send(struct logs_group *g, long delay_ms)
 
 	aws_call_release(&g->call);
 	aws_call_init(&g->call, "FilterLogEvents");
-	g->call.flags = AWS_CALL_NO_RETRY; /* every attempt goes through the budget */
+	/* every attempt goes through the budget; pages are parsed into the arena */
+	g->call.flags = AWS_CALL_NO_RETRY | AWS_CALL_RAW;
 	g->call.region = g->src->region;
 	cJSON *in = g->call.json = cJSON_CreateObject();
 	cJSON_AddStringToObject(in, "logGroupName", g->src->group);
@@ -449,11 +450,24 @@ static void on_page(struct aws_call *call, struct aws_response *resp,
 			logs_runner_note(r, "log group %s exists now: reading it",
 					 named(g, nb, sizeof(nb)));
 	}
-	take_events(g, cJSON_GetObjectItemCaseSensitive(resp->json, "events"));
+	cJSON *page = logs_arena_parse(&r->arena, resp->body.buf, resp->body.len);
+	/* a page holds no secret: freed without the wipe the core gives every answer */
+	strbuf_release(&resp->body);
+	strbuf_init(&resp->body, 0);
+	if (!cJSON_IsObject(page)) {
+		struct aws_error bad;
+		aws_error_clear(&bad);
+		aws_error_set(&bad, AWSX_ESERVICE, "logs FilterLogEvents failed: malformed answer");
+		logs_arena_reset(&r->arena);
+		page_failed(g, &bad, -AWSX_ESERVICE);
+		return;
+	}
+	take_events(g, cJSON_GetObjectItemCaseSensitive(page, "events"));
 	if (r->rc)
 		return;
 	free(g->token);
-	g->token = jdup(resp->json, "nextToken");
+	g->token = jdup(page, "nextToken");
+	logs_arena_reset(&r->arena);
 	if (g->token && !*g->token) {
 		free(g->token);
 		g->token = NULL;
@@ -511,6 +525,7 @@ int logs_run(struct aws_ctx *ctx, const struct logs_sources *sources,
 	r.last_prune = now_ms_monotonic();
 	logs_seen_init(&r.seen, 0);
 	logs_merge_init(&r.merge);
+	logs_arena_init(&r.arena);
 	/* every live session holds a transfer open: room for the polls beside them */
 	r.batch = aws_batch_new(ctx, 4 + (o.live ? (int)(sources->nr + 9) / 10 + 1 : 0));
 	set_rate(&r, o.rate);
@@ -553,5 +568,6 @@ int logs_run(struct aws_ctx *ctx, const struct logs_sources *sources,
 	free(r.groups);
 	logs_seen_release(&r.seen);
 	logs_merge_release(&r.merge);
+	logs_arena_release(&r.arena);
 	return rc;
 }

@@ -194,6 +194,40 @@ static void test_merge_hold_extremes(void)
 	logs_merge_release(&m);
 }
 
+/* ---- the parse arena ---- */
+
+static void test_arena(void)
+{
+	struct logs_arena a;
+	logs_arena_init(&a);
+	for (int round = 0; round < 3; round++) {
+		const char *text = "{\"events\":[{\"eventId\":\"1\",\"message\":\"hi\",\"timestamp\":5}],"
+				   "\"nextToken\":\"t\"}";
+		cJSON *j = logs_arena_parse(&a, text, strlen(text));
+		CHECK(cJSON_IsObject(j));
+		cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "events"), 0);
+		CHECK_STR(cJSON_GetObjectItem(ev, "message")->valuestring, "hi");
+		CHECK_INT(cJSON_GetObjectItem(ev, "timestamp")->valuedouble, 5);
+		/* outside the parse, cJSON allocates with malloc again */
+		cJSON *own = cJSON_CreateString("mine");
+		cJSON_Delete(own);
+		logs_arena_reset(&a);
+	}
+	/* a string larger than a block gets a block of its own */
+	size_t n = (3u << 20) + 10;
+	char *big = xmalloc(n + 3);
+	big[0] = '"';
+	memset(big + 1, 'x', n);
+	big[n + 1] = '"';
+	big[n + 2] = 0;
+	cJSON *j = logs_arena_parse(&a, big, n + 2);
+	CHECK(cJSON_IsString(j) && strlen(j->valuestring) == n);
+	CHECK(logs_arena_parse(&a, "{bad", 4) == NULL);
+	free(big);
+	logs_arena_reset(&a);
+	logs_arena_release(&a);
+}
+
 /* ---- ARNs ---- */
 
 static void test_group_from_arn(void)
@@ -371,6 +405,7 @@ int main(void)
 	RUN(test_merge_watermark_and_stop);
 	RUN(test_merge_many);
 	RUN(test_merge_hold_extremes);
+	RUN(test_arena);
 	RUN(test_group_from_arn);
 	RUN(test_classify);
 	RUN(test_format_text);
