@@ -136,15 +136,16 @@ class _Handler(pc.ProxyHandler):
         self.send_upstream_response(method, st, None, headers, data)
 
 
-class FaultProxy:
+class FaultProxy(pc.LoopbackProxy):
     """A fault-injecting proxy on 127.0.0.1:<free port> in front of upstream_url."""
+    handler_base = _Handler
+    thread_name = "fault-proxy"
 
     def __init__(self, upstream_url, schedule=None, default=None):
         for a in list(schedule or []) + ([default] if default else []):
             _check_action(a)
-        self.upstream_url = upstream_url.rstrip("/")
+        super().__init__(upstream_url)
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self._schedule = collections.deque(schedule or [])
         self.default = dict(default or {})
         self.count = 0
@@ -152,8 +153,6 @@ class FaultProxy:
         self.max_active = 0   # the most handled at once: how concurrent the client was
         self.requests = []
         self.bodies = []
-        self._server = None
-        self._thread = None
 
     # -- control ---------------------------------------------------------------
 
@@ -169,40 +168,6 @@ class FaultProxy:
                 self.default = dict(default)
 
     schedule = set_schedule
-
-    def start(self):
-        handler = type("FaultHandler", (_Handler,), {"upstream": self.upstream_url, "owner": self})
-        self._server = pc.Server(0, handler)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1},
-                                        name="fault-proxy", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.close_live_connections()
-        self._server.server_close()
-        self._thread.join(10)
-        self._server = None
-
-    @property
-    def port(self):
-        return self._server.server_address[1]
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.port
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
     # -- used by the handler -----------------------------------------------------
 
@@ -225,7 +190,7 @@ class FaultProxy:
         return n, action
 
     def _wait(self, ms):
-        self._stopping.wait(min(max(float(ms), 0.0), MAX_WAIT_MS) / 1000.0)
+        self.stopping.wait(min(max(float(ms), 0.0), MAX_WAIT_MS) / 1000.0)
 
 
 KNOWN_KEYS = {"delay_ms", "throttle", "status", "protocol", "code", "message", "reset",

@@ -126,46 +126,16 @@ class _Handler(pc.ProxyHandler):
             sess.closed.set()
 
 
-class LiveTailServer:
+class LiveTailServer(pc.LoopbackProxy):
+    handler_base = _Handler
+    thread_name = "livetail"
+
     def __init__(self, upstream_url):
-        self.upstream_url = upstream_url.rstrip("/")
+        super().__init__(upstream_url)
         self.lock = threading.Lock()
-        self.stopping = threading.Event()
         self.sessions = []
         self.fail_next = []      # [(code, message)]: refuse the next StartLiveTail calls
         self.sampled = False
-        self._server = None
-        self._thread = None
-
-    def start(self):
-        handler = type("LiveTailHandler", (_Handler,), {"upstream": self.upstream_url,
-                                                        "owner": self})
-        self._server = pc.Server(0, handler)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._server is None:
-            return
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.close_live_connections()
-        self._server.server_close()
-        self._thread.join(10)
-        self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self._server.server_address[1]
 
     def open_sessions(self):
         with self.lock:

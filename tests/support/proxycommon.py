@@ -18,6 +18,7 @@ import json
 import re
 import socket
 import struct
+import threading
 import uuid
 from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
@@ -375,6 +376,55 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
             socket.close(fd)
         except OSError:
             pass
+
+
+class LoopbackProxy:
+    """A proxy on 127.0.0.1:<free port> in front of upstream_url, run in a thread: a
+    subclass names its handler (a ProxyHandler subclass) in `handler_base`, which sees
+    the proxy as `self.owner`.  `stopping` is set when it stops (long waits watch it)."""
+    handler_base = None
+    thread_name = "proxy"
+
+    def __init__(self, upstream_url):
+        self.upstream_url = upstream_url.rstrip("/")
+        self.stopping = threading.Event()
+        self._server = None
+        self._thread = None
+
+    def start(self):
+        handler = type(self.handler_base.__name__, (self.handler_base,),
+                       {"upstream": self.upstream_url, "owner": self})
+        self._server = Server(0, handler)
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.1},
+                                        name=self.thread_name, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is None:
+            return
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.close_live_connections()
+        self._server.server_close()
+        self._thread.join(10)
+        self._server = None
+
+    @property
+    def port(self):
+        return self._server.server_address[1]
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
 
 
 class UpstreamError(Exception):
