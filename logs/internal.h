@@ -203,8 +203,6 @@ int logs_live_start(struct logs_runner *r, struct aws_error *err);
 void logs_live_release(struct logs_runner *r);
 /* 1 when g's session runs and started before a poll sent at query_wall. */
 int logs_live_handover(const struct logs_group *g, long long query_wall);
-/* How many sessions there are (they each hold a transfer open). */
-size_t logs_live_sessions(const struct logs_runner *r);
 /* The seen-set key of a live or polled event: its time and a hash of stream and message. */
 void logs_live_key(struct strbuf *out, const char *stream, long long timestamp,
 		   const char *message);

@@ -40,6 +40,7 @@
 struct logs_live_session {
 	struct logs_runner *r;
 	size_t *groups; /* indices into r->groups */
+	char **arns;	/* the groups' ARNs, as the session names them */
 	size_t nr;
 	const char *region; /* NULL: the context's */
 	struct aws_call call;
@@ -84,16 +85,11 @@ static struct logs_group *group_of(struct logs_live_session *sess, const char *i
 	struct logs_runner *r = sess->r;
 	if (!ident)
 		return sess->nr == 1 ? &r->groups[sess->groups[0]] : NULL;
-	char *name = logs_group_from_arn(ident, NULL);
-	const char *want = name ? name : ident;
-	struct logs_group *found = NULL;
-	for (size_t i = 0; i < sess->nr && !found; i++) {
-		struct logs_group *g = &r->groups[sess->groups[i]];
-		if (!strcmp(g->src->group, want))
-			found = g;
-	}
-	free(name);
-	return found;
+	/* AWS names the group as it was asked for (by ARN), else by name */
+	for (size_t i = 0; i < sess->nr; i++)
+		if (!strcmp(sess->arns[i], ident) || !strcmp(r->groups[sess->groups[i]].src->group, ident))
+			return &r->groups[sess->groups[i]];
+	return NULL;
 }
 
 static void session_update(struct logs_live_session *sess, const cJSON *doc)
@@ -117,7 +113,7 @@ static void session_update(struct logs_live_session *sess, const cJSON *doc)
 	}
 }
 
-static void session_closed(struct logs_live_session *sess, const char *why);
+static void session_closed(struct logs_live_session *sess);
 
 static int on_message(const struct es_message *m, void *ud)
 {
@@ -220,14 +216,13 @@ static void on_done(struct aws_call *call, struct aws_response *resp,
 			logs_runner_note(r, "live tail: %s: polling until a new session starts", sb.buf);
 		strbuf_release(&sb);
 	}
-	session_closed(sess, NULL);
+	session_closed(sess);
 }
 
 /* The session has ended: its groups go back to polling; a new one opens. */
-static void session_closed(struct logs_live_session *sess, const char *why)
+static void session_closed(struct logs_live_session *sess)
 {
 	struct logs_runner *r = sess->r;
-	(void)why;
 	long long since = sess->last_wall ? sess->last_wall : logs_wall_ms();
 	for (size_t i = 0; i < sess->nr; i++)
 		logs_runner_resume(r, &r->groups[sess->groups[i]], since);
@@ -248,8 +243,6 @@ static void session_closed(struct logs_live_session *sess, const char *why)
 static void open_session(struct logs_live_session *sess)
 {
 	struct logs_runner *r = sess->r;
-	struct logs_live *lv = r->live;
-	const char *region = sess->region ? sess->region : aws_ctx_region(r->ctx);
 
 	es_decoder_release(&sess->dec);
 	es_decoder_init(&sess->dec);
@@ -262,13 +255,8 @@ static void open_session(struct logs_live_session *sess)
 	sess->call.stream_ud = sess;
 	cJSON *in = sess->call.json = cJSON_CreateObject();
 	cJSON *ids = cJSON_AddArrayToObject(in, "logGroupIdentifiers");
-	for (size_t i = 0; i < sess->nr; i++) {
-		const struct logs_source *src = r->groups[sess->groups[i]].src;
-		char *arn = xstrfmt("arn:%s:logs:%s:%s:log-group:%s", endpoint_partition(region),
-				    region, lv->account, src->group);
-		cJSON_AddItemToArray(ids, cJSON_CreateString(arn));
-		free(arn);
-	}
+	for (size_t i = 0; i < sess->nr; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateString(sess->arns[i]));
 	if (r->o->filter && *r->o->filter)
 		cJSON_AddStringToObject(in, "logEventFilterPattern", r->o->filter);
 	sess->open = 1;
@@ -314,19 +302,19 @@ int logs_live_start(struct logs_runner *r, struct aws_error *err)
 			sess->r = r;
 			sess->region = region;
 			sess->groups = xcalloc(LIVE_MAX_GROUPS, sizeof(*sess->groups));
+			sess->arns = xcalloc(LIVE_MAX_GROUPS, sizeof(*sess->arns));
 			es_decoder_init(&sess->dec);
 		}
+		const char *in = region ? region : aws_ctx_region(r->ctx);
+		sess->arns[sess->nr] = xstrfmt("arn:%s:logs:%s:%s:log-group:%s",
+					       endpoint_partition(in), in, lv->account,
+					       g->src->group);
 		sess->groups[sess->nr++] = i;
 		g->session = sess;
 	}
 	for (size_t k = 0; k < lv->nr; k++)
 		open_session(&lv->s[k]);
 	return 0;
-}
-
-size_t logs_live_sessions(const struct logs_runner *r)
-{
-	return r->live ? r->live->nr : 0;
 }
 
 void logs_live_release(struct logs_runner *r)
@@ -337,6 +325,9 @@ void logs_live_release(struct logs_runner *r)
 	for (size_t k = 0; k < lv->nr; k++) {
 		aws_call_release(&lv->s[k].call);
 		es_decoder_release(&lv->s[k].dec);
+		for (size_t i = 0; i < lv->s[k].nr; i++)
+			free(lv->s[k].arns[i]);
+		free(lv->s[k].arns);
 		free(lv->s[k].groups);
 	}
 	free(lv->s);

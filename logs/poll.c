@@ -161,15 +161,21 @@ static void flush_tick(void *ud)
 		logs_runner_flush(r);
 }
 
+/* Print an item now, past the reorder buffer. */
+static void emit_now(struct logs_runner *r, const struct logs_event *ev, const struct logs_trace *t)
+{
+	struct logs_item item = {ev ? ev->timestamp : t->start_ms, ev, t};
+	int rc = r->o->emit(&item, r->o->ud);
+	if (rc)
+		logs_runner_stop(r, rc, NULL);
+}
+
 void logs_runner_item(struct logs_runner *r, struct logs_event *ev, struct logs_trace *t)
 {
 	if (r->rc)
 		return;
 	if (r->o->no_sort) {
-		struct logs_item item = {ev ? ev->timestamp : t->start_ms, ev, t};
-		int rc = r->o->emit(&item, r->o->ud);
-		if (rc)
-			logs_runner_stop(r, rc, NULL);
+		emit_now(r, ev, t);
 		return;
 	}
 	if (ev)
@@ -263,10 +269,7 @@ void logs_runner_event(struct logs_runner *r, struct logs_group *g, int live, co
 	ev.message = (char *)(message ? message : "");
 	if (r->o->no_sort || (timestamp < logs_merge_min(&r->merge) &&
 			      (r->o->tail ? r->hold_ms == 0 : timestamp <= watermark(r)))) {
-		struct logs_item item = {timestamp, &ev, NULL};
-		int rc = r->o->emit(&item, r->o->ud);
-		if (rc)
-			logs_runner_stop(r, rc, NULL);
+		emit_now(r, &ev, NULL);
 		return;
 	}
 	ev.event_id = xstrdup(ev.event_id);
